@@ -1,0 +1,1 @@
+"""Pure parsing functions (no Scrapy): dates, text, authors, bylines, boilerplate, metadata."""

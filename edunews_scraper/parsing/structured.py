@@ -1,0 +1,128 @@
+"""A page's own structured data: JSON-LD (NewsArticle and kin), Open Graph and article meta."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from parsel import Selector
+
+ARTICLE_TYPES = frozenset(
+    {"NewsArticle", "Article", "ReportageNews", "AnalysisNewsArticle", "BlogPosting",
+     "OpinionNewsArticle", "BackgroundNewsArticle", "LiveBlogPosting", "VideoObject"}
+)
+
+
+@dataclass
+class PageMetadata:
+    """What the page says of itself in machine-readable form; empty strings where silent.
+
+    `headline` comes from JSON-LD only; `title` is `og:title`, which often carries a site suffix.
+    """
+
+    headline: str = ""
+    title: str = ""
+    description: str = ""
+    published: str = ""
+    modified: str = ""
+    section: str = ""
+    canonical_url: str = ""
+    authors: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+
+
+def _walk(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, list):
+        for child in node:
+            yield from _walk(child)
+    elif isinstance(node, dict):
+        yield node
+        yield from _walk(node.get("@graph", []))
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    value = node.get("@type", [])
+    return {value} if isinstance(value, str) else set(value)
+
+
+def json_ld_article(selector: Selector) -> dict[str, Any]:
+    """The first JSON-LD object of an article type on the page, or {} when there is none."""
+    for script in selector.css('script[type="application/ld+json"]::text').getall():
+        try:
+            data = json.loads(script, strict=False)
+        except ValueError:
+            continue
+        for node in _walk(data):
+            if _types(node) & ARTICLE_TYPES:
+                return node
+    return {}
+
+
+def _names(value: Any, person_only: bool) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    names = []
+    for item in items:
+        if isinstance(item, str):
+            names.append(item)
+        elif isinstance(item, dict) and not (person_only and "Organization" in _types(item)):
+            if isinstance(item.get("name"), str):
+                names.append(item["name"])
+    return [name for name in names if name.strip()]
+
+
+def _image_urls(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    urls = []
+    for item in items:
+        if isinstance(item, str):
+            urls.append(item)
+        elif isinstance(item, dict) and isinstance(item.get("url"), str):
+            urls.append(item["url"])
+    return urls
+
+
+def _keywords(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [word.strip() for word in value.split(",") if word.strip()]
+    if isinstance(value, list):
+        return [word.strip() for word in value if isinstance(word, str) and word.strip()]
+    return []
+
+
+def _text(value: Any) -> str:
+    """A string value, or the first string of a list value, stripped; "" otherwise."""
+    if isinstance(value, list):
+        value = next((item for item in value if isinstance(item, str)), "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def page_metadata(selector: Selector) -> PageMetadata:
+    """JSON-LD first, then `article:*` / `og:*` meta and `<link rel=canonical>`."""
+    ld = json_ld_article(selector)
+
+    def meta(prop: str) -> str:
+        value = selector.css(f'meta[property="{prop}"]::attr(content), '
+                             f'meta[name="{prop}"]::attr(content)').get()
+        return (value or "").strip()
+
+    main_entity = ld.get("mainEntityOfPage")
+    if isinstance(main_entity, dict):
+        main_entity = main_entity.get("@id")
+    return PageMetadata(
+        headline=_text(ld.get("headline")),
+        title=meta("og:title"),
+        description=_text(ld.get("description")) or meta("og:description"),
+        published=_text(ld.get("datePublished")) or meta("article:published_time"),
+        modified=_text(ld.get("dateModified")) or meta("article:modified_time"),
+        section=_text(ld.get("articleSection")) or meta("article:section"),
+        canonical_url=(selector.css('link[rel="canonical"]::attr(href)').get() or "").strip()
+        or meta("og:url") or _text(main_entity) or _text(ld.get("url")),
+        authors=_names(ld.get("author"), person_only=True),
+        tags=_keywords(ld.get("keywords"))
+        or [t.strip() for t in selector.css('meta[property="article:tag"]::attr(content)').getall()
+            if t.strip()],
+        images=_image_urls(ld.get("image")) or ([meta("og:image")] if meta("og:image") else []),
+    )

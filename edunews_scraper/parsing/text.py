@@ -1,0 +1,82 @@
+"""Text clean-up: Unicode NFC, collapsed whitespace, and HTML fragments split into paragraphs.
+
+Block boundaries (`<p>`, `<div>`, list items, table cells, headings) and a run of two or more
+`<br>` end a paragraph; a single `<br>` is a line break inside one. Either way, words on each
+side of them never glue together.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+import lxml.html
+from lxml import etree
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_WHITESPACE = re.compile(r"\s+")
+_BREAK = "\ue000"  # stands for a <br> until the paragraph is finished
+_PARAGRAPH_BREAK = re.compile(rf"\s*{_BREAK}\s*(?:{_BREAK}\s*)+")
+
+BLOCK_TAGS = frozenset(
+    "p div section article header footer aside main nav h1 h2 h3 h4 h5 h6 ul ol li dl dt dd "
+    "blockquote pre table thead tbody tfoot tr td th caption figure figcaption hr address "
+    "center details summary".split()
+)
+SKIPPED_TAGS = frozenset(
+    "script style noscript template iframe object embed svg button form input select "
+    "textarea video audio source picture map head title meta link".split()
+)
+
+
+def clean_text(text: str | None) -> str:
+    """NFC-normalise `text`, drop invisible characters and collapse whitespace."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def clean_all(texts: Iterable[str]) -> list[str]:
+    """`clean_text` over `texts`, dropping those that end up empty."""
+    return [cleaned for text in texts if (cleaned := clean_text(text))]
+
+
+def html_to_paragraphs(fragment: str) -> list[str]:
+    """Split an HTML fragment into clean paragraphs, one per block of visible text."""
+    if not fragment or not fragment.strip():
+        return []
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return []
+    paragraphs: list[str] = []
+    pieces: list[str] = []
+
+    def flush() -> None:
+        for block in _PARAGRAPH_BREAK.split("".join(pieces)):
+            if text := clean_text(block.replace(_BREAK, " ")):
+                paragraphs.append(text)
+        pieces.clear()
+
+    def walk(element: etree._Element) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag in SKIPPED_TAGS or not tag:
+            pass
+        elif tag == "br":
+            pieces.append(_BREAK)
+        else:
+            is_block = tag in BLOCK_TAGS
+            if is_block:
+                flush()
+            pieces.append(element.text or "")
+            for child in element:
+                walk(child)
+            if is_block:
+                flush()
+        pieces.append(element.tail or "")
+
+    walk(root)
+    flush()
+    return paragraphs

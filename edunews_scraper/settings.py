@@ -1,0 +1,55 @@
+"""Scrapy settings of edunews_scraper: politeness, pipelines and feeds.
+
+Every setting here can be overridden per run with ``-s NAME=value``.
+"""
+
+BOT_NAME = "edunews_scraper"
+SPIDER_MODULES = ["edunews_scraper.spiders"]
+NEWSPIDER_MODULE = "edunews_scraper.spiders"
+COMMANDS_MODULE = "edunews_scraper.commands"
+
+# Politeness: an honest User-Agent, robots.txt obeyed, AutoThrottle, retries on 5xx/timeouts.
+USER_AGENT = (
+    "edunews_scraper/0.1 (Vietnamese education news research crawler; Scrapy; "
+    "+https://pypi.org/project/scrapy/)"
+)
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_TIMEOUT = 30
+
+ITEM_PIPELINES = {
+    "edunews_scraper.pipelines.normalize.NormalizeTextPipeline": 100,
+    "edunews_scraper.pipelines.boilerplate.BoilerplatePipeline": 200,
+    "edunews_scraper.pipelines.byline.BylinePipeline": 300,
+    "edunews_scraper.pipelines.authors.AuthorsPipeline": 400,
+    "edunews_scraper.pipelines.dates.DatesPipeline": 500,
+    "edunews_scraper.pipelines.figures.FiguresPipeline": 600,
+    "edunews_scraper.pipelines.validate.ValidationPipeline": 700,
+    "edunews_scraper.pipelines.article.ArticlePipeline": 800,
+}
+
+# Output: one JSON Lines file of articles per run, and one of rejects beside it.
+FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORTERS = {
+    "jsonlines": "edunews_scraper.exporters.JsonLinesExporter",
+    "jsonl": "edunews_scraper.exporters.JsonLinesExporter",
+}
+FEEDS = {
+    "data/%(name)s/%(time)s.jsonl": {
+        "format": "jsonlines",
+        "encoding": "utf-8",
+        "item_classes": ["edunews_scraper.items.Article"],
+    },
+}
+EDUNEWS_REJECTS_URI = "data/%(name)s/%(time)s.rejects.jsonl"
+
+# Listing pages read per category when the spider argument max_pages is not given.
+EDUNEWS_MAX_PAGES = 5

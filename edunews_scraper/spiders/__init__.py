@@ -1,0 +1,1 @@
+"""One spider per site; `news.NewsSpider` is the base they share."""

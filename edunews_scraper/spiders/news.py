@@ -1,0 +1,260 @@
+"""`NewsSpider`: category page -> pagination -> article page, driven by class attributes.
+
+A site's spider is a subclass that sets the URLs and CSS selectors of its markup (see
+`giaoducthoidai.py`). Everything shared (spider arguments, listing rules, structured-data
+preference, figure extraction, error records) lives here; normalising lives in the pipelines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, ClassVar
+
+import scrapy
+from parsel import Selector, SelectorList
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy.settings import BaseSettings
+from twisted.python.failure import Failure
+
+from edunews_scraper.feeds import route_feeds
+from edunews_scraper.items import RawArticle, RawImage, Reject
+from edunews_scraper.parsing.structured import PageMetadata, page_metadata
+from edunews_scraper.parsing.text import clean_text
+from edunews_scraper.parsing.vn_datetime import VN_TZ, parse_vn_datetime
+from edunews_scraper.replay import enable_replay
+
+LAZY_IMAGE_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "data-srcset", "src")
+
+
+def fetched_at(response: Response) -> datetime:
+    """When the page was fetched: its HTTP `Date` header, else now (GMT+07)."""
+    header = response.headers.get(b"Date")
+    if header:
+        try:
+            return parsedate_to_datetime(header.decode("latin-1")).astimezone(VN_TZ)
+        except (TypeError, ValueError):
+            pass
+    return datetime.now(VN_TZ).replace(microsecond=0)
+
+
+def _texts(nodes: SelectorList[Selector]) -> list[str]:
+    """The visible text of each node, cleaned; empty ones dropped."""
+    texts = (clean_text(" ".join(node.xpath(".//text()").getall())) for node in nodes)
+    return [text for text in texts if text]
+
+
+class NewsSpider(scrapy.Spider):
+    """Base spider of a news site's category pages and articles.
+
+    Spider arguments (``-a name=value``):
+      categories  comma-separated category slugs to crawl (default: all of `categories`)
+      max_pages   listing pages to read per category (default: setting EDUNEWS_MAX_PAGES)
+      since       YYYY-MM-DD; stop paging a category once its listing shows only older articles
+      replay      a fixtures folder: serve every request from saved pages, no network
+    """
+
+    #: The site's domain, written into every item's `site`.
+    site: ClassVar[str] = ""
+    #: Category slug -> URL of its first listing page.
+    categories: ClassVar[dict[str, str]] = {}
+
+    # Listing pages.
+    #: Each article teaser on a listing page.
+    listing_item_css: ClassVar[str] = "article"
+    #: The teaser's link, relative to the teaser.
+    listing_link_css: ClassVar[str] = "a::attr(href)"
+    #: The teaser's printed publication time, relative to the teaser ("" when not shown).
+    listing_time_css: ClassVar[str] = ""
+    #: URLs that are article pages; other links on a listing page are not followed.
+    article_url_pattern: ClassVar[re.Pattern[str]] = re.compile(r"\.html?$")
+    #: The next listing page's URL.
+    next_page_css: ClassVar[str] = 'link[rel="next"]::attr(href), a[rel="next"]::attr(href)'
+
+    # Article pages: each selector's first match is used; "" switches a field off.
+    headline_css: ClassVar[str] = "h1"
+    lead_css: ClassVar[str] = ""
+    byline_css: ClassVar[str] = ""
+    author_css: ClassVar[str] = ""
+    time_css: ClassVar[str] = "time"
+    updated_css: ClassVar[str] = ""
+    category_css: ClassVar[str] = ""
+    tags_css: ClassVar[str] = ""
+    body_css: ClassVar[str] = "article"
+    #: Nodes inside the body that are not article text (ads, related news, share bars).
+    body_exclude_css: ClassVar[tuple[str, ...]] = ()
+    #: Image containers inside the body; their caption is taken out of the text.
+    figure_css: ClassVar[str] = "figure"
+    figure_caption_css: ClassVar[str] = "figcaption"
+    #: A prefix the site puts before its lead, e.g. "GD&TĐ - ".
+    lead_prefix: ClassVar[re.Pattern[str] | None] = None
+
+    def __init__(
+        self,
+        categories: str | None = None,
+        max_pages: str | int | None = None,
+        since: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.selected_categories = self._select_categories(categories)
+        self.max_pages = int(max_pages) if max_pages is not None else None
+        if self.max_pages is not None and self.max_pages < 1:
+            raise ValueError(f"max_pages must be 1 or more, not {max_pages!r}")
+        self.since: date | None = date.fromisoformat(since) if since else None
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        route_feeds(settings)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        replay = kwargs.pop("replay", None)
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if replay:
+            enable_replay(crawler.settings, replay)
+        if spider.max_pages is None:
+            spider.max_pages = crawler.settings.getint("EDUNEWS_MAX_PAGES")
+        return spider
+
+    def _select_categories(self, wanted: str | None) -> dict[str, str]:
+        if not wanted:
+            return dict(self.categories)
+        slugs = [slug.strip() for slug in wanted.split(",") if slug.strip()]
+        unknown = [slug for slug in slugs if slug not in self.categories]
+        if unknown:
+            raise ValueError(
+                f"unknown categories {unknown} for {self.name}; known: {sorted(self.categories)}"
+            )
+        return {slug: self.categories[slug] for slug in slugs}
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for slug, url in self.selected_categories.items():
+            yield scrapy.Request(url, callback=self.parse_listing, cb_kwargs={"page": 1},
+                                 meta={"category_slug": slug})
+
+    # Listing pages ---------------------------------------------------------------------
+
+    def listing_entries(self, response: Response) -> Iterator[tuple[str, datetime | None]]:
+        """(article URL, printed time or None) for each teaser of the listing page."""
+        reference = fetched_at(response)
+        for teaser in response.css(self.listing_item_css):
+            href = teaser.css(self.listing_link_css).get()
+            if not href:
+                continue
+            url = response.urljoin(href.strip()).split("#", 1)[0]
+            if not self.article_url_pattern.search(url):
+                continue
+            printed = _texts(teaser.css(self.listing_time_css)) if self.listing_time_css else []
+            yield url, parse_vn_datetime(printed[0], reference) if printed else None
+
+    def next_page_url(self, response: Response) -> str | None:
+        """The URL of the listing page after this one, or None on the last page."""
+        href = response.css(self.next_page_css).get()
+        return response.urljoin(href.strip()) if href else None
+
+    def parse_listing(self, response: Response, page: int) -> Iterator[scrapy.Request]:
+        """Follow each (recent enough) article on a listing page, then the next page."""
+        seen_recent = seen_old = 0
+        for url, printed in self.listing_entries(response):
+            if self.since and printed and printed.date() < self.since:
+                seen_old += 1
+                continue
+            seen_recent += 1
+            yield response.follow(url, callback=self.parse_article, errback=self.article_failed,
+                                  meta={"category_slug": response.meta.get("category_slug")})
+        if seen_old and not seen_recent:
+            self.logger.info("Stopped paging %s: every article is older than %s",
+                             response.url, self.since)
+            return
+        next_url = self.next_page_url(response)
+        if next_url and self.max_pages is not None and page < self.max_pages:
+            yield response.follow(next_url, callback=self.parse_listing,
+                                  cb_kwargs={"page": page + 1}, meta=response.meta)
+
+    # Article pages ---------------------------------------------------------------------
+
+    def parse_article(self, response: Response) -> Iterator[RawArticle | Reject]:
+        """Yield what the page shows as a `RawArticle`, or a `Reject` when extraction fails."""
+        try:
+            yield self.extract_article(response)
+        except Exception as exc:  # a layout we did not foresee: record it, never lose it
+            self.logger.exception("Extraction failed on %s", response.url)
+            yield Reject(url=response.url, site=self.site, fetched_at=fetched_at(response),
+                         reason=f"extraction failed: {type(exc).__name__}: {exc}")
+
+    def article_failed(self, failure: Failure) -> Iterable[Reject]:
+        """Errback of article requests: record the page that could not be downloaded."""
+        request = failure.request  # type: ignore[attr-defined]
+        response = getattr(failure.value, "response", None)
+        reason = (f"HTTP {response.status}" if response is not None
+                  else f"{type(failure.value).__name__}: {failure.getErrorMessage()}")
+        yield Reject(url=request.url, site=self.site, reason=f"download failed: {reason}",
+                     fetched_at=datetime.now(VN_TZ).replace(microsecond=0))
+
+    def first_text(self, response: Response, css: str) -> str:
+        """The visible text of the first node matching `css` ("" when none or `css` is "")."""
+        texts = _texts(response.css(css)[:1]) if css else []
+        return texts[0] if texts else ""
+
+    def all_texts(self, response: Response, css: str) -> list[str]:
+        """The visible text of every node matching `css`."""
+        return _texts(response.css(css)) if css else []
+
+    def extract_article(self, response: Response) -> RawArticle:
+        """Build the `RawArticle`: structured data first, the visible markup as fallback."""
+        meta: PageMetadata = page_metadata(response.selector)
+        body = response.css(self.body_css)[:1]
+        lead = self.first_text(response, self.lead_css) or meta.description
+        if self.lead_prefix is not None:
+            lead = self.lead_prefix.sub("", lead, count=1)
+        published_raw = self.first_text(response, self.time_css)
+        return RawArticle(
+            url=response.url,
+            site=self.site,
+            fetched_at=fetched_at(response),
+            canonical_url=response.urljoin(meta.canonical_url) if meta.canonical_url else "",
+            headline=meta.headline or self.first_text(response, self.headline_css) or meta.title,
+            lead=lead,
+            byline=self.first_text(response, self.byline_css),
+            authors=meta.authors or self.all_texts(response, self.author_css),
+            published_raw=published_raw or meta.published,
+            published_iso=meta.published,
+            updated_raw=meta.modified or self.first_text(response, self.updated_css),
+            category=self.first_text(response, self.category_css) or meta.section,
+            body_html=self.body_html(body),
+            images=self.extract_images(body, response),
+            tags=self.all_texts(response, self.tags_css) or meta.tags,
+        )
+
+    def extract_images(self, body: SelectorList[Selector], response: Response) -> list[RawImage]:
+        """Each image of the body: its real URL (lazy-loading aware), caption and alt text."""
+        images = []
+        for figure in body.css(self.figure_css):
+            for img in figure.css("img"):
+                src = next((value for attr in LAZY_IMAGE_ATTRIBUTES
+                            if (value := (img.attrib.get(attr) or "").strip())
+                            and not value.startswith("data:")), "")
+                if not src:
+                    continue
+                caption = _texts(figure.css(self.figure_caption_css)[:1])
+                images.append(RawImage(
+                    src=response.urljoin(src.split()[0]),
+                    caption=caption[0] if caption else "",
+                    alt=clean_text(img.attrib.get("alt") or img.attrib.get("title")),
+                ))
+        return images
+
+    def body_html(self, body: SelectorList[Selector]) -> str:
+        """The body's HTML without excluded nodes and figures (their captions are not text)."""
+        if not body:
+            return ""
+        copy = Selector(text=body[0].get())
+        for css in (*self.body_exclude_css, self.figure_css):
+            if css:
+                copy.css(css).drop()
+        return copy.css("body > *").get() or ""
