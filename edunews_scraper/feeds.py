@@ -24,6 +24,5 @@ def route_feeds(settings: BaseSettings) -> None:
     rejects_uri = settings.get("EDUNEWS_REJECTS_URI")
     takes_rejects = any(REJECT in options["item_classes"] for options in routed.values())
     if rejects_uri and not takes_rejects:
-        routed[rejects_uri] = {"format": "jsonlines", "encoding": "utf-8",
-                               "item_classes": [REJECT]}
+        routed[rejects_uri] = {"format": "jsonlines", "encoding": "utf-8", "item_classes": [REJECT]}
     settings.set("FEEDS", routed, priority=settings.getpriority("FEEDS") or "project")

@@ -53,7 +53,10 @@ class Fixture:
         """The saved page as Scrapy's downloader would have handed it over."""
         headers = {"Date": format_datetime(self.fetched_at, usegmt=False), **self.headers}
         return HtmlResponse(
-            url=self.url, status=self.status, headers=headers, body=self.html_path.read_bytes(),
+            url=self.url,
+            status=self.status,
+            headers=headers,
+            body=self.html_path.read_bytes(),
             request=request or Request(self.url),
         )
 
@@ -76,12 +79,21 @@ def load_fixture(html_path: Path) -> Fixture:
     )
 
 
-def write_meta(html_path: Path, url: str, fetched_at: datetime,
-               headers: dict[str, str] | None = None, status: int = 200) -> Path:
+def write_meta(
+    html_path: Path,
+    url: str,
+    fetched_at: datetime,
+    headers: dict[str, str] | None = None,
+    status: int = 200,
+) -> Path:
     """Write the meta file of a saved page."""
     meta_path = html_path.with_name(html_path.name.removesuffix(".html") + ".meta.json")
-    meta = {"url": url, "fetched_at": fetched_at.isoformat(), "status": status,
-            "headers": headers or {"Content-Type": "text/html; charset=utf-8"}}
+    meta = {
+        "url": url,
+        "fetched_at": fetched_at.isoformat(),
+        "status": status,
+        "headers": headers or {"Content-Type": "text/html; charset=utf-8"},
+    }
     write_json(meta_path, meta)
     return meta_path
 
@@ -90,15 +102,17 @@ def find_fixtures(root: Path | str, spider: str | None = None) -> list[Fixture]:
     """Every fixture under `root` (optionally one spider's), in a stable order."""
     base = Path(root)
     pattern = f"{spider or '*'}/*/*.html"
-    return [load_fixture(path) for path in sorted(base.glob(pattern))
-            if path.parent.name in KINDS]
+    return [load_fixture(path) for path in sorted(base.glob(pattern)) if path.parent.name in KINDS]
 
 
 def field_differences(expected: dict[str, Any], actual: dict[str, Any]) -> dict[str, Any]:
     """{field: (expected, actual)} for every top-level field whose values differ."""
     names = list(expected) + [name for name in actual if name not in expected]
-    return {name: (expected.get(name), actual.get(name)) for name in names
-            if expected.get(name) != actual.get(name)}
+    return {
+        name: (expected.get(name), actual.get(name))
+        for name in names
+        if expected.get(name) != actual.get(name)
+    }
 
 
 def write_json(path: Path, value: Any) -> None:

@@ -23,8 +23,9 @@ from edunews_scraper.exporters import to_jsonable
 from edunews_scraper.spiders.news import NewsSpider
 
 
-def spider_class(name: str | None = None, url: str | None = None,
-                 settings: Settings | None = None) -> type[NewsSpider]:
+def spider_class(
+    name: str | None = None, url: str | None = None, settings: Settings | None = None
+) -> type[NewsSpider]:
     """The spider called `name`, or else the one whose allowed domains cover `url`."""
     loader = get_spider_loader(settings or get_project_settings())
     if name:
@@ -41,8 +42,9 @@ def spider_class(name: str | None = None, url: str | None = None,
 class OfflineRunner:
     """A spider and its pipelines, ready to take responses one at a time."""
 
-    def __init__(self, spidercls: type[Spider], settings: Settings | None = None,
-                 **spider_kwargs: Any) -> None:
+    def __init__(
+        self, spidercls: type[Spider], settings: Settings | None = None, **spider_kwargs: Any
+    ) -> None:
         crawler = Crawler(spidercls, settings or get_project_settings())
         crawler.stats = MemoryStatsCollector(crawler)
         self.spider = spidercls.from_crawler(crawler, **spider_kwargs)
@@ -71,12 +73,14 @@ class OfflineRunner:
 
     def listing(self, response: Response) -> dict[str, Any]:
         """The article URLs a listing page leads to, and its next page."""
-        requests = [r for r in self.spider.parse_listing(response, page=1)
-                    if isinstance(r, Request)]
+        requests = [
+            r for r in self.spider.parse_listing(response, page=1) if isinstance(r, Request)
+        ]
         return {
             "articles": [r.url for r in requests if r.callback == self.spider.parse_article],
-            "next_page": next((r.url for r in requests
-                               if r.callback == self.spider.parse_listing), None),
+            "next_page": next(
+                (r.url for r in requests if r.callback == self.spider.parse_listing), None
+            ),
         }
 
     def output(self, response: Response) -> dict[str, Any]:

@@ -25,13 +25,22 @@ def saved_page(path: Path, url: str | None, fetched: str | None) -> Fixture:
     known = load_fixture(path) if meta.is_file() else None
     if not url and known is None:
         raise UsageError("--url is required for a page without a .meta.json beside it")
-    fetched_at = (datetime.fromisoformat(fetched) if fetched
-                  else known.fetched_at if known else datetime.now(VN_TZ).replace(microsecond=0))
+    fetched_at = (
+        datetime.fromisoformat(fetched)
+        if fetched
+        else known.fetched_at
+        if known
+        else datetime.now(VN_TZ).replace(microsecond=0)
+    )
     if fetched_at.tzinfo is None:
         fetched_at = fetched_at.replace(tzinfo=VN_TZ)
-    return Fixture(html_path=path, url=url or known.url, fetched_at=fetched_at,
-                   status=known.status if known else 200,
-                   headers=known.headers if known else {"Content-Type": "text/html"})
+    return Fixture(
+        html_path=path,
+        url=url or known.url,
+        fetched_at=fetched_at,
+        status=known.status if known else 200,
+        headers=known.headers if known else {"Content-Type": "text/html"},
+    )
 
 
 def add_page_options(parser: argparse.ArgumentParser) -> None:
@@ -39,8 +48,11 @@ def add_page_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("page", help="the saved HTML file")
     parser.add_argument("--url", help="the page's URL (default: from PAGE's .meta.json)")
     parser.add_argument("--spider", help="spider name (default: chosen by the URL's domain)")
-    parser.add_argument("--fetched-at", dest="fetched_at",
-                        help="ISO 8601 fetch time (default: from .meta.json, else now)")
+    parser.add_argument(
+        "--fetched-at",
+        dest="fetched_at",
+        help="ISO 8601 fetch time (default: from .meta.json, else now)",
+    )
 
 
 class Command(ScrapyCommand):

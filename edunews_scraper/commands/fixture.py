@@ -1,10 +1,10 @@
 """`scrapy fixture add|check|accept`: QA's loop over saved pages.
 
-  add PAGE.html --url URL   save a page as a fixture and show what the code makes of it
-  check [--spider NAME]     re-run every fixture; write `<name>.actual.json` where the output
-                            differs from `<name>.expected.json`, and show the differing fields
-  accept ID [ID ...]        after review, make the actual output the expected one
-                            (ID as printed by check: spider/kind/name; or --all)
+add PAGE.html --url URL   save a page as a fixture and show what the code makes of it
+check [--spider NAME]     re-run every fixture; write `<name>.actual.json` where the output
+                          differs from `<name>.expected.json`, and show the differing fields
+accept ID [ID ...]        after review, make the actual output the expected one
+                          (ID as printed by check: spider/kind/name; or --all)
 """
 
 from __future__ import annotations
@@ -94,8 +94,10 @@ class Command(ScrapyCommand):
         write_meta(target, page.url, page.fetched_at, page.headers, page.status)
         fixture = load_fixture(target)
         write_json(fixture.sibling("actual"), self.output(fixture))
-        print(f"saved {fixture.id}; review {fixture.sibling('actual')}, then run "
-              f"`scrapy fixture accept {fixture.id}`")
+        print(
+            f"saved {fixture.id}; review {fixture.sibling('actual')}, then run "
+            f"`scrapy fixture accept {fixture.id}`"
+        )
 
     def check(self, opts: argparse.Namespace) -> None:
         fixtures = find_fixtures(self.root, opts.spider)
@@ -114,14 +116,18 @@ class Command(ScrapyCommand):
             print(f"DIFF {fixture.id}")
             for name, (want, got) in field_differences(expected, actual).items():
                 print(f"  {name}:\n    expected {_show(want)}\n    actual   {_show(got)}")
-        print(f"{len(fixtures)} fixtures, {len(fixtures) - pending} as expected, "
-              f"{pending} to review")
+        print(
+            f"{len(fixtures)} fixtures, {len(fixtures) - pending} as expected, {pending} to review"
+        )
         self.exitcode = 1 if pending else 0
 
     def accept(self, opts: argparse.Namespace) -> None:
         fixtures = {fixture.id: fixture for fixture in find_fixtures(self.root)}
-        ids = [fid for fid, f in fixtures.items() if f.sibling("actual").exists()] \
-            if opts.all else opts.ids
+        ids = (
+            [fid for fid, f in fixtures.items() if f.sibling("actual").exists()]
+            if opts.all
+            else opts.ids
+        )
         if not ids:
             raise UsageError("name the fixtures to accept, or --all")
         for fid in ids:

@@ -10,8 +10,17 @@ from typing import Any
 from parsel import Selector
 
 ARTICLE_TYPES = frozenset(
-    {"NewsArticle", "Article", "ReportageNews", "AnalysisNewsArticle", "BlogPosting",
-     "OpinionNewsArticle", "BackgroundNewsArticle", "LiveBlogPosting", "VideoObject"}
+    {
+        "NewsArticle",
+        "Article",
+        "ReportageNews",
+        "AnalysisNewsArticle",
+        "BlogPosting",
+        "OpinionNewsArticle",
+        "BackgroundNewsArticle",
+        "LiveBlogPosting",
+        "VideoObject",
+    }
 )
 
 
@@ -67,9 +76,12 @@ def _names(value: Any, person_only: bool) -> list[str]:
     for item in items:
         if isinstance(item, str):
             names.append(item)
-        elif isinstance(item, dict) and not (person_only and "Organization" in _types(item)):
-            if isinstance(item.get("name"), str):
-                names.append(item["name"])
+        elif (
+            isinstance(item, dict)
+            and isinstance(item.get("name"), str)
+            and not (person_only and "Organization" in _types(item))
+        ):
+            names.append(item["name"])
     return [name for name in names if name.strip()]
 
 
@@ -104,8 +116,9 @@ def page_metadata(selector: Selector) -> PageMetadata:
     ld = json_ld_article(selector)
 
     def meta(prop: str) -> str:
-        value = selector.css(f'meta[property="{prop}"]::attr(content), '
-                             f'meta[name="{prop}"]::attr(content)').get()
+        value = selector.css(
+            f'meta[property="{prop}"]::attr(content), meta[name="{prop}"]::attr(content)'
+        ).get()
         return (value or "").strip()
 
     main_entity = ld.get("mainEntityOfPage")
@@ -119,10 +132,15 @@ def page_metadata(selector: Selector) -> PageMetadata:
         modified=_text(ld.get("dateModified")) or meta("article:modified_time"),
         section=_text(ld.get("articleSection")) or meta("article:section"),
         canonical_url=(selector.css('link[rel="canonical"]::attr(href)').get() or "").strip()
-        or meta("og:url") or _text(main_entity) or _text(ld.get("url")),
+        or meta("og:url")
+        or _text(main_entity)
+        or _text(ld.get("url")),
         authors=_names(ld.get("author"), person_only=True),
         tags=_keywords(ld.get("keywords"))
-        or [t.strip() for t in selector.css('meta[property="article:tag"]::attr(content)').getall()
-            if t.strip()],
+        or [
+            t.strip()
+            for t in selector.css('meta[property="article:tag"]::attr(content)').getall()
+            if t.strip()
+        ],
         images=_image_urls(ld.get("image")) or ([meta("og:image")] if meta("og:image") else []),
     )

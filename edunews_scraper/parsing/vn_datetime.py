@@ -28,7 +28,9 @@ _DATE_THEN_TIME = re.compile(
 _TIME_THEN_DATE = re.compile(
     rf"^{_TIME}{_SEP}{_WEEKDAY}(?:ngày\s+)?{_DATE}\s*{_OFFSET}?$", re.IGNORECASE
 )
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
+_ISO = re.compile(
+    r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$"
+)
 _RELATIVE = re.compile(
     r"^(?P<n>\d+)\s*(?P<unit>giây|phút|giờ|tiếng|ngày|tuần|tháng|năm)\s*trước$", re.IGNORECASE
 )
@@ -38,7 +40,12 @@ _DAY_WORD = re.compile(
 )
 _JUST_NOW = re.compile(r"^(?:vừa xong|vừa mới|mới đây)$", re.IGNORECASE)
 _UNIT_SECONDS = {
-    "giây": 1, "phút": 60, "giờ": 3600, "tiếng": 3600, "ngày": 86400, "tuần": 7 * 86400,
+    "giây": 1,
+    "phút": 60,
+    "giờ": 3600,
+    "tiếng": 3600,
+    "ngày": 86400,
+    "tuần": 7 * 86400,
 }
 
 
@@ -70,8 +77,12 @@ def _from_match(match: re.Match[str]) -> datetime | None:
         hour = 0
     try:
         value = datetime(
-            int(match.group("y")), int(match.group("m")), int(match.group("d")),
-            hour, int(match.group("M") or 0), int(match.group("S") or 0),
+            int(match.group("y")),
+            int(match.group("m")),
+            int(match.group("d")),
+            hour,
+            int(match.group("M") or 0),
+            int(match.group("S") or 0),
             tzinfo=_offset_tz(match),
         )
     except ValueError:
@@ -96,8 +107,9 @@ def _relative(text: str, reference: datetime) -> datetime | None:
     if match := _DAY_WORD.match(text):
         day = now if match.group("word").lower() == "hôm nay" else now - timedelta(days=1)
         if match.group("H"):
-            return day.replace(hour=int(match.group("H")), minute=int(match.group("M")),
-                               second=0, microsecond=0)
+            return day.replace(
+                hour=int(match.group("H")), minute=int(match.group("M")), second=0, microsecond=0
+            )
         return day.replace(hour=0, minute=0, second=0, microsecond=0)
     return None
 

@@ -8,7 +8,7 @@ from edunews_scraper.pipelines.base import RawArticleStage
 
 
 class AuthorsPipeline(RawArticleStage):
-    """"Bài, ảnh: A - B" and friends become ["A", "B"]."""
+    """ "Bài, ảnh: A - B" and friends become ["A", "B"]."""
 
     def process(self, raw: RawArticle) -> RawArticle:
         raw.authors = split_authors(raw.authors)

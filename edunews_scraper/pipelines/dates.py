@@ -13,8 +13,9 @@ class DatesPipeline(RawArticleStage):
 
     def process(self, raw: RawArticle) -> RawArticle:
         reference = raw.fetched_at
-        raw.published = (parse_vn_datetime(raw.published_iso, reference)
-                         or parse_vn_datetime(raw.published_raw, reference))
+        raw.published = parse_vn_datetime(raw.published_iso, reference) or parse_vn_datetime(
+            raw.published_raw, reference
+        )
         raw.updated = parse_vn_datetime(raw.updated_raw, reference)
         if raw.published_raw and raw.published is None:
             self.count("dates/unparsed")

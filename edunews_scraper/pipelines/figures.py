@@ -12,7 +12,7 @@ def single_caption(caption: str, alt: str = "") -> str:
     half = len(words) // 2
     if words and len(words) % 2 == 0 and words[:half] == words[half:]:
         return " ".join(words[:half])
-    if alt and caption.startswith(alt) and caption[len(alt):].strip() == alt:
+    if alt and caption.startswith(alt) and caption[len(alt) :].strip() == alt:
         return alt
     return caption
 

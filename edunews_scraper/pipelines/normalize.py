@@ -11,12 +11,25 @@ class NormalizeTextPipeline(RawArticleStage):
     """NFC, no invisible characters, collapsed whitespace; body HTML split into paragraphs."""
 
     def process(self, raw: RawArticle) -> RawArticle:
-        for name in ("url", "canonical_url", "headline", "lead", "byline", "published_raw",
-                     "published_iso", "updated_raw", "category"):
+        for name in (
+            "url",
+            "canonical_url",
+            "headline",
+            "lead",
+            "byline",
+            "published_raw",
+            "published_iso",
+            "updated_raw",
+            "category",
+        ):
             setattr(raw, name, clean_text(getattr(raw, name)))
         raw.authors = clean_all(raw.authors)
         raw.tags = list(dict.fromkeys(clean_all(raw.tags)))
-        raw.images = [RawImage(src=image.src.strip(), caption=clean_text(image.caption),
-                               alt=clean_text(image.alt)) for image in raw.images]
+        raw.images = [
+            RawImage(
+                src=image.src.strip(), caption=clean_text(image.caption), alt=clean_text(image.alt)
+            )
+            for image in raw.images
+        ]
         raw.paragraphs = clean_all(raw.paragraphs) or html_to_paragraphs(raw.body_html)
         return raw

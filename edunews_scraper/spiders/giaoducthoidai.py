@@ -34,8 +34,13 @@ class GiaoducthoidaiSpider(NewsSpider):
     tags_css = "div.article__tag a"
     body_css = "div.article__body, .detail-news .detail-content"
     body_exclude_css = (
-        "div.related-news", "div.box-related", ".ads", ".banner", "div.article__share",
-        ".detail-content .related-box", ".detail-content .tool-bar",
+        "div.related-news",
+        "div.box-related",
+        ".ads",
+        ".banner",
+        "div.article__share",
+        ".detail-content .related-box",
+        ".detail-content .tool-bar",
     )
     figure_css = "table.picture, figure, table.image"
     figure_caption_css = "td.caption, figcaption, td.image_desc"

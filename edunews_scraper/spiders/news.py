@@ -134,8 +134,12 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for slug, url in self.selected_categories.items():
-            yield scrapy.Request(url, callback=self.parse_listing, cb_kwargs={"page": 1},
-                                 meta={"category_slug": slug})
+            yield scrapy.Request(
+                url,
+                callback=self.parse_listing,
+                cb_kwargs={"page": 1},
+                meta={"category_slug": slug},
+            )
 
     # Listing pages ---------------------------------------------------------------------
 
@@ -165,16 +169,25 @@ class NewsSpider(scrapy.Spider):
                 seen_old += 1
                 continue
             seen_recent += 1
-            yield response.follow(url, callback=self.parse_article, errback=self.article_failed,
-                                  meta={"category_slug": response.meta.get("category_slug")})
+            yield response.follow(
+                url,
+                callback=self.parse_article,
+                errback=self.article_failed,
+                meta={"category_slug": response.meta.get("category_slug")},
+            )
         if seen_old and not seen_recent:
-            self.logger.info("Stopped paging %s: every article is older than %s",
-                             response.url, self.since)
+            self.logger.info(
+                "Stopped paging %s: every article is older than %s", response.url, self.since
+            )
             return
         next_url = self.next_page_url(response)
         if next_url and self.max_pages is not None and page < self.max_pages:
-            yield response.follow(next_url, callback=self.parse_listing,
-                                  cb_kwargs={"page": page + 1}, meta=response.meta)
+            yield response.follow(
+                next_url,
+                callback=self.parse_listing,
+                cb_kwargs={"page": page + 1},
+                meta=response.meta,
+            )
 
     # Article pages ---------------------------------------------------------------------
 
@@ -184,17 +197,28 @@ class NewsSpider(scrapy.Spider):
             yield self.extract_article(response)
         except Exception as exc:  # a layout we did not foresee: record it, never lose it
             self.logger.exception("Extraction failed on %s", response.url)
-            yield Reject(url=response.url, site=self.site, fetched_at=fetched_at(response),
-                         reason=f"extraction failed: {type(exc).__name__}: {exc}")
+            yield Reject(
+                url=response.url,
+                site=self.site,
+                fetched_at=fetched_at(response),
+                reason=f"extraction failed: {type(exc).__name__}: {exc}",
+            )
 
     def article_failed(self, failure: Failure) -> Iterable[Reject]:
         """Errback of article requests: record the page that could not be downloaded."""
         request = failure.request  # type: ignore[attr-defined]
         response = getattr(failure.value, "response", None)
-        reason = (f"HTTP {response.status}" if response is not None
-                  else f"{type(failure.value).__name__}: {failure.getErrorMessage()}")
-        yield Reject(url=request.url, site=self.site, reason=f"download failed: {reason}",
-                     fetched_at=datetime.now(VN_TZ).replace(microsecond=0))
+        reason = (
+            f"HTTP {response.status}"
+            if response is not None
+            else f"{type(failure.value).__name__}: {failure.getErrorMessage()}"
+        )
+        yield Reject(
+            url=request.url,
+            site=self.site,
+            reason=f"download failed: {reason}",
+            fetched_at=datetime.now(VN_TZ).replace(microsecond=0),
+        )
 
     def first_text(self, response: Response, css: str) -> str:
         """The visible text of the first node matching `css` ("" when none or `css` is "")."""
@@ -236,17 +260,25 @@ class NewsSpider(scrapy.Spider):
         images = []
         for figure in body.css(self.figure_css):
             for img in figure.css("img"):
-                src = next((value for attr in LAZY_IMAGE_ATTRIBUTES
-                            if (value := (img.attrib.get(attr) or "").strip())
-                            and not value.startswith("data:")), "")
+                src = next(
+                    (
+                        value
+                        for attr in LAZY_IMAGE_ATTRIBUTES
+                        if (value := (img.attrib.get(attr) or "").strip())
+                        and not value.startswith("data:")
+                    ),
+                    "",
+                )
                 if not src:
                     continue
                 caption = _texts(figure.css(self.figure_caption_css)[:1])
-                images.append(RawImage(
-                    src=response.urljoin(src.split()[0]),
-                    caption=caption[0] if caption else "",
-                    alt=clean_text(img.attrib.get("alt") or img.attrib.get("title")),
-                ))
+                images.append(
+                    RawImage(
+                        src=response.urljoin(src.split()[0]),
+                        caption=caption[0] if caption else "",
+                        alt=clean_text(img.attrib.get("alt") or img.attrib.get("title")),
+                    )
+                )
         return images
 
     def body_html(self, body: SelectorList[Selector]) -> str:
