@@ -1,0 +1,33 @@
+"""Shared test helpers: the project root, its fixtures, and an offline crawl runner."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """Every line of a JSON Lines file, parsed."""
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def run_scrapy(args: list[str], cwd: Path, timeout: int = 300) -> subprocess.CompletedProcess:
+    """`scrapy ARGS` in a fresh process, with the project's settings, from `cwd`."""
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "edunews_scraper.settings"}
+    return subprocess.run([sys.executable, "-m", "scrapy", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout, check=False)
+
+
+@pytest.fixture
+def scrapy_cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess]:
+    """Run `scrapy` in a temporary folder (so its default `data/` output lands there)."""
+    return lambda *args, timeout=300: run_scrapy(list(args), tmp_path, timeout)
