@@ -1,7 +1,8 @@
 """Feed routing: articles to the feeds the user asked for, rejects to a feed of their own.
 
-`FEEDS` from settings.py or from `-o/-O` on the command line gets, for each feed that names no
-`item_classes`, only `Article`s; `Reject`s go to `EDUNEWS_REJECTS_URI` unless a feed takes them.
+With no `FEEDS` (no -o/-O on the command line), articles go to `EDUNEWS_FEED_URI`, a file per
+run. Each feed that names no `item_classes` gets only `Article`s; `Reject`s go to
+`EDUNEWS_REJECTS_URI` unless a feed takes them.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ REJECT = "edunews_scraper.items.Reject"
 
 def route_feeds(settings: BaseSettings) -> None:
     """Rewrite `FEEDS` in place (keeping its priority) so articles and rejects never mix."""
+    feeds = settings.getdict("FEEDS")
+    if not feeds and settings.get("EDUNEWS_FEED_URI"):
+        feeds = {settings["EDUNEWS_FEED_URI"]: {"format": "jsonlines", "encoding": "utf-8"}}
     routed: dict[str, dict[str, Any]] = {}
-    for uri, options in settings.getdict("FEEDS").items():
+    for uri, options in feeds.items():
         options = dict(options or {})
         options.setdefault("item_classes", [ARTICLE])
         routed[str(uri)] = options

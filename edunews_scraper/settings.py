@@ -36,19 +36,15 @@ ITEM_PIPELINES = {
     "edunews_scraper.pipelines.article.ArticlePipeline": 800,
 }
 
-# Output: one JSON Lines file of articles per run, and one of rejects beside it.
+# Output: one JSON Lines file of articles per run, and one of rejects beside it. A run given
+# -o/-O (or a FEEDS setting) writes its articles there instead; rejects always have their own
+# feed (see edunews_scraper/feeds.py).
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORTERS = {
     "jsonlines": "edunews_scraper.exporters.JsonLinesExporter",
     "jsonl": "edunews_scraper.exporters.JsonLinesExporter",
 }
-FEEDS = {
-    "data/%(name)s/%(time)s.jsonl": {
-        "format": "jsonlines",
-        "encoding": "utf-8",
-        "item_classes": ["edunews_scraper.items.Article"],
-    },
-}
+EDUNEWS_FEED_URI = "data/%(name)s/%(time)s.jsonl"
 EDUNEWS_REJECTS_URI = "data/%(name)s/%(time)s.rejects.jsonl"
 
 # Listing pages read per category when the spider argument max_pages is not given.

@@ -23,8 +23,15 @@ def read_jsonl(path: Path) -> list[dict]:
 def run_scrapy(args: list[str], cwd: Path, timeout: int = 300) -> subprocess.CompletedProcess:
     """`scrapy ARGS` in a fresh process, with the project's settings, from `cwd`."""
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "edunews_scraper.settings"}
-    return subprocess.run([sys.executable, "-m", "scrapy", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 @pytest.fixture

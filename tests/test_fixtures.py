@@ -38,8 +38,10 @@ def expected_fields() -> list[Any]:
     cases = []
     for fixture in ALL_FIXTURES:
         expected = fixture.expected() or {"<expected.json>": None}
-        cases += [pytest.param(fixture, name, value, id=f"{fixture.id}:{name}")
-                  for name, value in expected.items()]
+        cases += [
+            pytest.param(fixture, name, value, id=f"{fixture.id}:{name}")
+            for name, value in expected.items()
+        ]
     return cases
 
 

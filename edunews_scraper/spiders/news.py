@@ -17,7 +17,6 @@ import scrapy
 from parsel import Selector, SelectorList
 from scrapy.crawler import Crawler
 from scrapy.http import Response
-from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from edunews_scraper.feeds import route_feeds
@@ -107,14 +106,12 @@ class NewsSpider(scrapy.Spider):
         self.since: date | None = date.fromisoformat(since) if since else None
 
     @classmethod
-    def update_settings(cls, settings: BaseSettings) -> None:
-        super().update_settings(settings)
-        route_feeds(settings)
-
-    @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         replay = kwargs.pop("replay", None)
         spider = super().from_crawler(crawler, *args, **kwargs)
+        # Here, not in update_settings: the crawler process re-applies its own settings
+        # over the crawler's between the two, at the same priority.
+        route_feeds(crawler.settings)
         if replay:
             enable_replay(crawler.settings, replay)
         if spider.max_pages is None:
@@ -133,12 +130,12 @@ class NewsSpider(scrapy.Spider):
         return {slug: self.categories[slug] for slug in slugs}
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        for slug, url in self.selected_categories.items():
+        for url in self.selected_categories.values():
             yield scrapy.Request(
                 url,
                 callback=self.parse_listing,
+                errback=self.listing_failed,
                 cb_kwargs={"page": 1},
-                meta={"category_slug": slug},
             )
 
     # Listing pages ---------------------------------------------------------------------
@@ -169,12 +166,7 @@ class NewsSpider(scrapy.Spider):
                 seen_old += 1
                 continue
             seen_recent += 1
-            yield response.follow(
-                url,
-                callback=self.parse_article,
-                errback=self.article_failed,
-                meta={"category_slug": response.meta.get("category_slug")},
-            )
+            yield response.follow(url, callback=self.parse_article, errback=self.article_failed)
         if seen_old and not seen_recent:
             self.logger.info(
                 "Stopped paging %s: every article is older than %s", response.url, self.since
@@ -185,8 +177,8 @@ class NewsSpider(scrapy.Spider):
             yield response.follow(
                 next_url,
                 callback=self.parse_listing,
+                errback=self.listing_failed,
                 cb_kwargs={"page": page + 1},
-                meta=response.meta,
             )
 
     # Article pages ---------------------------------------------------------------------
@@ -219,6 +211,12 @@ class NewsSpider(scrapy.Spider):
             reason=f"download failed: {reason}",
             fetched_at=datetime.now(VN_TZ).replace(microsecond=0),
         )
+
+    def listing_failed(self, failure: Failure) -> None:
+        """Errback of listing requests: log and count the page that could not be read."""
+        url = failure.request.url  # type: ignore[attr-defined]
+        self.logger.warning("Listing page failed: %s (%s)", url, failure.getErrorMessage())
+        self.crawler.stats.inc_value("edunews/listing_failures")
 
     def first_text(self, response: Response, css: str) -> str:
         """The visible text of the first node matching `css` ("" when none or `css` is "")."""
