@@ -1,0 +1,146 @@
+"""End to end through the real Scrapy engine, offline: category -> pagination -> articles ->
+pipelines -> feeds, every request answered from the saved pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from edunews_scraper.fixtures import find_fixtures
+from tests.conftest import FIXTURES, read_jsonl
+
+SPIDERS = sorted({f.spider for f in find_fixtures(FIXTURES) if f.kind == "listings"})
+
+
+def reachable(spider: str) -> tuple[dict[str, dict], set[str]]:
+    """(expected article by URL, URLs expected as rejects) for a replay of `spider`."""
+    fixtures = find_fixtures(FIXTURES, spider)
+    linked = {url for f in fixtures if f.kind == "listings" for url in f.expected()["articles"]}
+    saved = {f.url: f.expected() for f in fixtures if f.kind == "articles"}
+    articles = {url: saved[url] for url in linked if url in saved and "reason" not in saved[url]}
+    return articles, linked - set(articles)
+
+
+def only_file(folder: Path, pattern: str) -> Path:
+    files = sorted(folder.glob(pattern))
+    assert len(files) == 1, files
+    return files[0]
+
+
+@pytest.mark.parametrize("spider", SPIDERS)
+def test_replay_crawl_exports_every_saved_article_once(
+    spider: str, scrapy_cli: Callable, tmp_path: Path
+) -> None:
+    result = scrapy_cli("crawl", spider, "-a", f"replay={FIXTURES}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    articles = read_jsonl(only_file(tmp_path / "data" / spider, "*[0-9].jsonl"))
+    rejects = read_jsonl(only_file(tmp_path / "data" / spider, "*.rejects.jsonl"))
+    expected_articles, expected_rejects = reachable(spider)
+
+    assert sorted(a["url"] for a in articles) == sorted(expected_articles)
+    assert len({a["id"] for a in articles}) == len(articles)
+    for article in articles:
+        assert article == expected_articles[article["url"]]
+    assert {r["url"] for r in rejects} == expected_rejects
+    assert all(r["reason"] for r in rejects)
+    assert f"'edunews/articles': {len(articles)}" in result.stderr
+    assert "ERROR" not in result.stderr
+
+
+def test_seed_article_in_the_crawl_output(scrapy_cli: Callable, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    result = scrapy_cli(
+        "crawl",
+        "giaoducthoidai",
+        "-a",
+        f"replay={FIXTURES}",
+        "-a",
+        "categories=thoi-su",
+        "-O",
+        str(out),
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    seed = [a for a in read_jsonl(out) if a["url"].endswith("-3917426.html")]
+    assert len(seed) == 1
+    seed = seed[0]
+    assert seed["headline"] == "Tiếp tục đẩy mạnh công tác truyền thông giáo dục"
+    assert seed["authors"] == ["Hải Bình"]
+    assert seed["published"] == "2018-05-10T21:35:00+07:00"
+    assert seed["category"] == "Thời sự"
+    assert len(seed["paragraphs"]) == 5
+    assert seed["paragraphs"][0].startswith("Năm học 2017 - 2018, Văn phòng Bộ GD&ĐT Văn phòng Sở")
+    assert seed["paragraphs"][-1].endswith("đổi mới công tác thi đua, khen thưởng.")
+    assert [i["caption"] for i in seed["images"]] == [
+        "Thứ trưởng Phạm Mạnh Hùng tặng hoa chúc mừng các đồng chí Chánh Văn phòng Sở GD&ĐT "
+        "mới được bổ nhiệm trong năm học 2017 – 2018",
+        "Chánh Văn phòng Bộ GD&ĐT Nguyễn Viết Lộc phát biểu tại Hội nghị",
+    ]
+    text = out.read_text("utf-8")
+    for clutter in (
+        "rssheader",
+        "Ý kiến của bạn",
+        "Bạn còn 500/500 ký tự",
+        "Xem thêm",
+        "18/09/2021",
+    ):
+        assert clutter not in text
+    assert "\\u" not in text  # Vietnamese written as UTF-8, not escaped
+    # -O writes the articles there only; the rejects keep a feed of their own.
+    assert all("reason" not in a for a in read_jsonl(out))
+    assert only_file(tmp_path / "data" / "giaoducthoidai", "*.rejects.jsonl")
+
+
+def test_spider_arguments_limit_the_crawl(scrapy_cli: Callable, tmp_path: Path) -> None:
+    everything = tmp_path / "all.jsonl"
+    assert (
+        scrapy_cli(
+            "crawl", "giaoducthoidai", "-a", f"replay={FIXTURES}", "-O", str(everything)
+        ).returncode
+        == 0
+    )
+    one_page = tmp_path / "one.jsonl"
+    result = scrapy_cli(
+        "crawl",
+        "giaoducthoidai",
+        "-a",
+        f"replay={FIXTURES}",
+        "-a",
+        "categories=giao-duc",
+        "-a",
+        "max_pages=1",
+        "-O",
+        str(one_page),
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    page_one = next(
+        f
+        for f in find_fixtures(FIXTURES, "giaoducthoidai")
+        if f.url == "https://giaoducthoidai.vn/giao-duc/"
+    )
+    linked = set(page_one.expected()["articles"])
+    exported = {a["url"] for a in read_jsonl(one_page)}
+    assert exported and exported <= linked
+    assert len(exported) < len(read_jsonl(everything))
+
+    future = tmp_path / "future.jsonl"
+    result = scrapy_cli(
+        "crawl",
+        "giaoducthoidai",
+        "-a",
+        f"replay={FIXTURES}",
+        "-a",
+        "since=2099-01-01",
+        "-O",
+        str(future),
+    )
+    assert result.returncode == 0
+    assert read_jsonl(future) == []
+    assert "every article is older than 2099-01-01" in result.stderr
+
+
+def test_unknown_category_is_a_clear_error(scrapy_cli: Callable) -> None:
+    result = scrapy_cli("crawl", "giaoducthoidai", "-a", "categories=the-thao")
+    assert result.returncode != 0
+    assert "unknown categories ['the-thao']" in result.stderr
