@@ -30,9 +30,16 @@ def to_jsonable(item: Any) -> dict[str, Any]:
 
 
 class JsonLinesExporter(JsonLinesItemExporter):
-    """One item per line, UTF-8, Vietnamese unescaped, datetimes with their offset."""
+    """One item per line, UTF-8, Vietnamese unescaped, datetimes with their offset.
+
+    Each line is flushed as soon as it is written: once `export_item` returns, the line is in
+    the operating system's hands and survives the crawler being killed."""
 
     def __init__(self, file: Any, **kwargs: Any) -> None:
         kwargs.setdefault("ensure_ascii", False)
         super().__init__(file, **kwargs)
         self.encoder = IsoDateTimeEncoder(**self._kwargs)
+
+    def export_item(self, item: Any) -> None:
+        super().export_item(item)
+        self.file.flush()

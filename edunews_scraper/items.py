@@ -74,6 +74,7 @@ class Article:
     tags: list[str]
     language: str
     fetched_at: datetime
+    content_hash: str
 
 
 @dataclass

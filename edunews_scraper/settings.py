@@ -34,7 +34,18 @@ ITEM_PIPELINES = {
     "edunews_scraper.pipelines.figures.FiguresPipeline": 600,
     "edunews_scraper.pipelines.validate.ValidationPipeline": 700,
     "edunews_scraper.pipelines.article.ArticlePipeline": 800,
+    "edunews_scraper.pipelines.unchanged.UnchangedArticlePipeline": 900,
 }
+DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
+
+# Incremental crawls: what each spider exported is remembered here (see state.py), so a
+# scheduled run downloads only what is new; `-a full=1` re-crawls (unchanged articles are
+# still not exported twice).
+EXTENSIONS = {"edunews_scraper.incremental.IncrementalState": 500}
+EDUNEWS_STATE_ENABLED = True
+EDUNEWS_STATE_DIR = "data/state"
+# Stop paging a category after this many listing pages in a row brought no new article.
+EDUNEWS_STOP_AFTER_KNOWN_PAGES = 1
 
 # Output: one JSON Lines file of articles per run, and one of rejects beside it. A run given
 # -o/-O (or a FEEDS setting) writes its articles there instead; rejects always have their own

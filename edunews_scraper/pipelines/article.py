@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 from w3lib.url import canonicalize_url
 
 from edunews_scraper.items import Article, Image, RawArticle, Reject
 from edunews_scraper.pipelines.base import RawArticleStage
+
+
+def content_hash(raw: RawArticle) -> str:
+    """16 hex digits that change whenever the article's text or images change."""
+    content = [raw.headline, raw.lead, raw.paragraphs, [(i.src, i.caption) for i in raw.images]]
+    encoded = json.dumps(content, ensure_ascii=False).encode("utf-8")
+    return hashlib.sha1(encoded).hexdigest()[:16]
 
 
 def article_id(canonical_url: str) -> str:
@@ -46,4 +54,5 @@ class ArticlePipeline(RawArticleStage):
             tags=raw.tags,
             language=raw.language,
             fetched_at=raw.fetched_at,
+            content_hash=content_hash(raw),
         )

@@ -25,6 +25,7 @@ from edunews_scraper.parsing.structured import PageMetadata, page_metadata
 from edunews_scraper.parsing.text import clean_text
 from edunews_scraper.parsing.vn_datetime import VN_TZ, parse_vn_datetime
 from edunews_scraper.replay import enable_replay
+from edunews_scraper.state import CrawlState
 
 LAZY_IMAGE_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "data-srcset", "src")
 
@@ -53,6 +54,8 @@ class NewsSpider(scrapy.Spider):
       categories  comma-separated category slugs to crawl (default: all of `categories`)
       max_pages   listing pages to read per category (default: setting EDUNEWS_MAX_PAGES)
       since       YYYY-MM-DD; stop paging a category once its listing shows only older articles
+      full        1 to re-crawl articles already exported (see incremental.py); unchanged ones
+                  are still not exported twice
       replay      a fixtures folder: serve every request from saved pages, no network
     """
 
@@ -96,9 +99,13 @@ class NewsSpider(scrapy.Spider):
         categories: str | None = None,
         max_pages: str | int | None = None,
         since: str | None = None,
+        full: str | bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.full = str(full).lower() in {"1", "true", "yes"}
+        #: The persistent state of exported articles, set by the IncrementalState extension.
+        self.crawl_state: CrawlState | None = None
         self.selected_categories = self._select_categories(categories)
         self.max_pages = int(max_pages) if max_pages is not None else None
         if self.max_pages is not None and self.max_pages < 1:
@@ -158,19 +165,38 @@ class NewsSpider(scrapy.Spider):
         href = response.css(self.next_page_css).get()
         return response.urljoin(href.strip()) if href else None
 
-    def parse_listing(self, response: Response, page: int) -> Iterator[scrapy.Request]:
-        """Follow each (recent enough) article on a listing page, then the next page."""
-        seen_recent = seen_old = 0
+    def is_known(self, url: str) -> bool:
+        """True when the article was exported by an earlier run (and this is no full crawl)."""
+        return not self.full and self.crawl_state is not None and url in self.crawl_state
+
+    def parse_listing(
+        self, response: Response, page: int, known_pages: int = 0
+    ) -> Iterator[scrapy.Request]:
+        """Follow each new, recent enough article on a listing page, then the next page.
+
+        Paging stops at a page whose dated articles are all older than `since`, and after
+        `EDUNEWS_STOP_AFTER_KNOWN_PAGES` pages in a row that bring no new article."""
+        new = known = old = 0
         for url, printed in self.listing_entries(response):
             if self.since and printed and printed.date() < self.since:
-                seen_old += 1
-                continue
-            seen_recent += 1
-            yield response.follow(url, callback=self.parse_article, errback=self.article_failed)
-        if seen_old and not seen_recent:
+                old += 1
+            elif self.is_known(url):
+                known += 1
+            else:
+                new += 1
+                yield response.follow(
+                    url, callback=self.parse_article, errback=self.article_failed
+                )
+        self.crawler.stats.inc_value("edunews/listing/known_skipped", known)
+        if old and not (new or known):
             self.logger.info(
                 "Stopped paging %s: every article is older than %s", response.url, self.since
             )
+            return
+        known_pages = known_pages + 1 if known and not new else 0
+        if known_pages >= self.settings.getint("EDUNEWS_STOP_AFTER_KNOWN_PAGES", 1):
+            self.logger.info("Stopped paging %s: nothing new on %d page(s) in a row",
+                             response.url, known_pages)
             return
         next_url = self.next_page_url(response)
         if next_url and self.max_pages is not None and page < self.max_pages:
@@ -178,7 +204,7 @@ class NewsSpider(scrapy.Spider):
                 next_url,
                 callback=self.parse_listing,
                 errback=self.listing_failed,
-                cb_kwargs={"page": page + 1},
+                cb_kwargs={"page": page + 1, "known_pages": known_pages},
             )
 
     # Article pages ---------------------------------------------------------------------
