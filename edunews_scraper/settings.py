@@ -44,6 +44,7 @@ DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
 EXTENSIONS = {"edunews_scraper.incremental.IncrementalState": 500}
 EDUNEWS_STATE_ENABLED = True
 EDUNEWS_STATE_DIR = "data/state"
+EDUNEWS_REPLAY_STATE_DIR = "data/replay-state"  # the state of `-a replay=...` crawls
 # Stop paging a category after this many listing pages in a row brought no new article.
 EDUNEWS_STOP_AFTER_KNOWN_PAGES = 1
 
