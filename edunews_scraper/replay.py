@@ -26,13 +26,16 @@ def enable_replay(settings: Settings, folder: str) -> None:
     """Switch a crawler's settings to replay from `folder` (before they are frozen).
 
     Set at spider priority, so `-s` on the command line still wins (e.g. a DOWNLOAD_DELAY to
-    make a replay take its time). A replay keeps its crawl state apart from live crawls."""
+    make a replay take its time). A replay starts afresh every time: the crawl state is off
+    unless `-s EDUNEWS_STATE_ENABLED=True` asks for it, and then it is kept apart from the
+    state of live crawls, in `EDUNEWS_REPLAY_STATE_DIR`."""
     if not Path(folder).is_dir():
         raise ValueError(f"replay folder {folder!r} does not exist")
     settings.set("EDUNEWS_REPLAY_DIR", str(folder), priority="spider")
     settings.set("DOWNLOAD_HANDLERS", {"http": HANDLER, "https": HANDLER}, priority="spider")
     settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
     settings.set("DOWNLOAD_DELAY", 0, priority="spider")
+    settings.set("EDUNEWS_STATE_ENABLED", False, priority="spider")
     settings.set("EDUNEWS_STATE_DIR", settings["EDUNEWS_REPLAY_STATE_DIR"], priority="spider")
 
 

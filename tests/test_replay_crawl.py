@@ -137,7 +137,7 @@ def test_spider_arguments_limit_the_crawl(scrapy_cli: Callable, tmp_path: Path) 
     )
     assert result.returncode == 0
     assert read_jsonl(future) == []
-    assert "every article is older than 2099-01-01" in result.stderr
+    assert "every dated article is older than 2099-01-01" in result.stderr
 
 
 def test_unknown_category_is_a_clear_error(scrapy_cli: Callable) -> None:

@@ -138,9 +138,10 @@ def page_metadata(selector: Selector) -> PageMetadata:
         authors=_names(ld.get("author"), person_only=True),
         tags=_keywords(ld.get("keywords"))
         or [
-            t.strip()
-            for t in selector.css('meta[property="article:tag"]::attr(content)').getall()
-            if t.strip()
+            tag.strip()
+            for content in selector.css('meta[property="article:tag"]::attr(content)').getall()
+            for tag in content.split(",")
+            if tag.strip()
         ],
         images=_image_urls(ld.get("image")) or ([meta("og:image")] if meta("og:image") else []),
     )

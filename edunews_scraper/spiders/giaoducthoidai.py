@@ -17,7 +17,8 @@ class GiaoducthoidaiSpider(NewsSpider):
         "thoi-su": "https://giaoducthoidai.vn/thoi-su/",
     }
 
-    listing_item_css = "article.story"
+    # The category's own teasers; the sidebar ("Đọc nhiều") uses article.story too, untimed.
+    listing_item_css = ".category-featured article.story, .category-timeline article.story"
     listing_link_css = ".story__heading a::attr(href)"
     listing_time_css = "time"
     article_url_pattern = re.compile(
@@ -37,6 +38,7 @@ class GiaoducthoidaiSpider(NewsSpider):
         "div.related-news",
         "div.box-related",
         ".ads",
+        "div.ads_middle",
         ".banner",
         "div.article__share",
         ".detail-content .related-box",

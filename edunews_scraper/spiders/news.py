@@ -42,8 +42,14 @@ def fetched_at(response: Response) -> datetime:
 
 
 def _texts(nodes: SelectorList[Selector]) -> list[str]:
-    """The visible text of each node, cleaned; empty ones dropped."""
-    texts = (clean_text(" ".join(node.xpath(".//text()").getall())) for node in nodes)
+    """The visible text of each node (or the value of an `::attr()`/`::text` selection),
+    cleaned; empty ones dropped."""
+    texts = (
+        clean_text(
+            node.get() if isinstance(node.root, str) else " ".join(node.xpath(".//text()").getall())
+        )
+        for node in nodes
+    )
     return [text for text in texts if text]
 
 
@@ -86,8 +92,10 @@ class NewsSpider(scrapy.Spider):
     category_css: ClassVar[str] = ""
     tags_css: ClassVar[str] = ""
     body_css: ClassVar[str] = "article"
-    #: Nodes inside the body that are not article text (ads, related news, share bars).
+    #: Nodes inside the body that are not article text (ads, related news, share bars)...
     body_exclude_css: ClassVar[tuple[str, ...]] = ()
+    #: ...and those only XPath can name (e.g. a paragraph that is a ">>" related link).
+    body_exclude_xpath: ClassVar[tuple[str, ...]] = ()
     #: Image containers inside the body; their caption is taken out of the text.
     figure_css: ClassVar[str] = "figure"
     figure_caption_css: ClassVar[str] = "figcaption"
@@ -174,29 +182,32 @@ class NewsSpider(scrapy.Spider):
     ) -> Iterator[scrapy.Request]:
         """Follow each new, recent enough article on a listing page, then the next page.
 
-        Paging stops at a page whose dated articles are all older than `since`, and after
-        `EDUNEWS_STOP_AFTER_KNOWN_PAGES` pages in a row that bring no new article."""
-        new = known = old = 0
+        Paging stops at a page whose dated articles are all older than `since` (undated
+        teasers are followed but do not keep paging going), and after
+        `EDUNEWS_STOP_AFTER_KNOWN_PAGES` pages in a row that bring no new article (0: never)."""
+        new = known = old = dated_recent = 0
         for url, printed in self.listing_entries(response):
             if self.since and printed and printed.date() < self.since:
                 old += 1
-            elif self.is_known(url):
+                continue
+            dated_recent += printed is not None
+            if self.is_known(url):
                 known += 1
             else:
                 new += 1
-                yield response.follow(
-                    url, callback=self.parse_article, errback=self.article_failed
-                )
+                yield response.follow(url, callback=self.parse_article, errback=self.article_failed)
         self.crawler.stats.inc_value("edunews/listing/known_skipped", known)
-        if old and not (new or known):
+        if old and not dated_recent:
             self.logger.info(
-                "Stopped paging %s: every article is older than %s", response.url, self.since
+                "Stopped paging %s: every dated article is older than %s", response.url, self.since
             )
             return
         known_pages = known_pages + 1 if known and not new else 0
-        if known_pages >= self.settings.getint("EDUNEWS_STOP_AFTER_KNOWN_PAGES", 1):
-            self.logger.info("Stopped paging %s: nothing new on %d page(s) in a row",
-                             response.url, known_pages)
+        limit = self.settings.getint("EDUNEWS_STOP_AFTER_KNOWN_PAGES")
+        if limit and known_pages >= limit:
+            self.logger.info(
+                "Stopped paging %s: nothing new on %d page(s) in a row", response.url, known_pages
+            )
             return
         next_url = self.next_page_url(response)
         if next_url and self.max_pages is not None and page < self.max_pages:
@@ -244,6 +255,11 @@ class NewsSpider(scrapy.Spider):
         self.logger.warning("Listing page failed: %s (%s)", url, failure.getErrorMessage())
         self.crawler.stats.inc_value("edunews/listing_failures")
 
+    def machine_time(self, response: Response) -> str:
+        """The `datetime` attribute of the visible time element, when it has one."""
+        element = response.css(self.time_css)[:1] if self.time_css else []
+        return (element[0].attrib.get("datetime") or "").strip() if element else ""
+
     def first_text(self, response: Response, css: str) -> str:
         """The visible text of the first node matching `css` ("" when none or `css` is "")."""
         texts = _texts(response.css(css)[:1]) if css else []
@@ -256,7 +272,7 @@ class NewsSpider(scrapy.Spider):
     def extract_article(self, response: Response) -> RawArticle:
         """Build the `RawArticle`: structured data first, the visible markup as fallback."""
         meta: PageMetadata = page_metadata(response.selector)
-        body = response.css(self.body_css)[:1]
+        body = self.pruned_body(response.css(self.body_css)[:1])
         lead = self.first_text(response, self.lead_css) or meta.description
         if self.lead_prefix is not None:
             lead = self.lead_prefix.sub("", lead, count=1)
@@ -271,11 +287,11 @@ class NewsSpider(scrapy.Spider):
             byline=self.first_text(response, self.byline_css),
             authors=meta.authors or self.all_texts(response, self.author_css),
             published_raw=published_raw or meta.published,
-            published_iso=meta.published,
+            published_iso=meta.published or self.machine_time(response),
             updated_raw=meta.modified or self.first_text(response, self.updated_css),
             category=self.first_text(response, self.category_css) or meta.section,
-            body_html=self.body_html(body),
             images=self.extract_images(body, response),
+            body_html=self.body_html(body),
             tags=self.all_texts(response, self.tags_css) or meta.tags,
         )
 
@@ -305,12 +321,23 @@ class NewsSpider(scrapy.Spider):
                 )
         return images
 
+    def pruned_body(self, body: SelectorList[Selector]) -> SelectorList[Selector]:
+        """A copy of the body without its excluded nodes: neither their text nor their images
+        (video posters, ads, related news) belong to the article."""
+        if not body:
+            return body
+        copy = Selector(text=body[0].get()).css("body > *")[:1]
+        for css in self.body_exclude_css:
+            copy.css(css).drop()
+        for xpath in self.body_exclude_xpath:
+            copy.xpath(xpath).drop()
+        return copy
+
     def body_html(self, body: SelectorList[Selector]) -> str:
-        """The body's HTML without excluded nodes and figures (their captions are not text)."""
+        """The (pruned) body's HTML without its figures: captions are not text. Drops the
+        figures from `body` itself, so it comes after `extract_images`."""
         if not body:
             return ""
-        copy = Selector(text=body[0].get())
-        for css in (*self.body_exclude_css, self.figure_css):
-            if css:
-                copy.css(css).drop()
-        return copy.css("body > *").get() or ""
+        if self.figure_css:
+            body.css(self.figure_css).drop()
+        return body[0].get()
