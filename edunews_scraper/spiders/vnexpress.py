@@ -1,0 +1,125 @@
+"""vnexpress.net (Báo VnExpress), section Giáo dục and its sub-sections.
+
+Listing pages (`/giao-duc`, `/giao-duc/tuyen-sinh`, ...) hold `article.item-news` teasers with a
+`data-publishtime` Unix timestamp and paginate as `/giao-duc-p2`, announced by
+`<link rel="next">`. Article pages carry JSON-LD NewsArticle (author: the Organization
+"VnExpress", so the real names come from the page) and an `article:tag` meta listing the tags
+comma-separated. The body `article.fck_detail` ends with the sign-off: a right-aligned
+`p.Normal` whose `strong` holds the author(s), or a `p.author_mail` on older pages.
+"""
+
+import re
+from collections.abc import Iterator
+from datetime import datetime
+
+from parsel import Selector
+from scrapy.http import Response
+
+from edunews_scraper.items import RawArticle
+from edunews_scraper.parsing.text import clean_text
+from edunews_scraper.parsing.vn_datetime import VN_TZ
+from edunews_scraper.spiders.news import NewsSpider
+
+#: The sign-off paragraph: the body's last `p`, right-aligned, or the older `p.author_mail`.
+SIGN_OFF = (
+    'article.fck_detail > p.Normal:last-of-type[style*="text-align:right"]',
+    'article.fck_detail > p.Normal:last-of-type[style*="text-align: right"]',
+    "article.fck_detail p.author_mail",
+)
+#: A sign-off that credits a source ("Theo Reuters"), not an author.
+SOURCE_CREDIT = re.compile(r"^theo\s", re.IGNORECASE)
+#: A remark in parentheses after a name: "(tổng hợp)", "(theo AFP)".
+REMARK = re.compile(r"\([^)]*\)")
+#: Inline related-article links: a paragraph starting with ">>".
+RELATED_LINK = "//p[starts-with(normalize-space(.), '>>')]"
+
+
+def text_of(node: Selector) -> str:
+    """The visible text of a node, cleaned."""
+    return clean_text(" ".join(node.xpath(".//text()").getall()))
+
+
+class VnexpressSpider(NewsSpider):
+    name = "vnexpress"
+    site = "vnexpress.net"
+    allowed_domains = ["vnexpress.net"]
+    categories = {
+        "giao-duc": "https://vnexpress.net/giao-duc",
+        "tin-tuc": "https://vnexpress.net/giao-duc/tin-tuc",
+        "tuyen-sinh": "https://vnexpress.net/giao-duc/tuyen-sinh",
+        "chan-dung": "https://vnexpress.net/giao-duc/chan-dung",
+        "du-hoc": "https://vnexpress.net/giao-duc/du-hoc",
+        "thao-luan": "https://vnexpress.net/giao-duc/thao-luan",
+        "hoc-tieng-anh": "https://vnexpress.net/giao-duc/hoc-tieng-anh",
+        "giao-duc-40": "https://vnexpress.net/giao-duc/giao-duc-40",
+    }
+
+    listing_item_css = "article.item-news, article.article-item"
+    listing_link_css = ".title-news a::attr(href)"
+    article_url_pattern = re.compile(r"^https?://vnexpress\.net/[a-z0-9-]+-\d{6,8}\.html$")
+    next_page_css = (
+        'link[rel="next"]::attr(href), #pagination a.next-page:not(.disable)::attr(href)'
+    )
+
+    headline_css = "h1.title-detail"
+    lead_css = "p.description"
+    time_css = ".header-content span.date"
+    category_css = "ul.breadcrumb li:last-of-type a"
+    body_css = "article.fck_detail"
+    body_exclude_css = (
+        *SIGN_OFF,
+        "[data-component]",
+        "div.box-tinlienquanv2",
+        "ul.list-news",
+        ".banner-ads",
+        ".box_embed_video_parent",
+        ".vote_rating_box",
+    )
+    body_exclude_xpath = (RELATED_LINK,)
+    figure_css = "figure, table.tplCaption"
+    figure_caption_css = "figcaption, p.Image, td.Image"
+
+    def listing_entries(self, response: Response) -> Iterator[tuple[str, datetime | None]]:
+        """(article URL, publication time) of each teaser; the time is the teaser's
+        `data-publishtime` (teasers print none)."""
+        for teaser in response.css(self.listing_item_css):
+            href = teaser.css(self.listing_link_css).get()
+            if not href:
+                continue
+            url = response.urljoin(href.strip()).split("#", 1)[0]
+            if not self.article_url_pattern.search(url):
+                continue
+            stamp = (teaser.attrib.get("data-publishtime") or "").strip()
+            yield url, datetime.fromtimestamp(int(stamp), VN_TZ) if stamp.isdigit() else None
+
+    def next_page_url(self, response: Response) -> str | None:
+        """The next listing page, never past a page without teasers."""
+        if next(self.listing_entries(response), None) is None:
+            return None
+        return super().next_page_url(response)
+
+    def extract_article(self, response: Response) -> RawArticle:
+        """The base's article, with the authors of the sign-off and the lead without its
+        location stamp."""
+        raw = super().extract_article(response)
+        raw.authors = raw.authors or self.sign_off_authors(response)
+        raw.lead = self.lead_text(response) or raw.lead
+        return raw
+
+    def sign_off_authors(self, response: Response) -> list[str]:
+        """The names of the sign-off: its `strong` parts (else its text) without remarks in
+        parentheses; none when it only credits a source ("Theo Times Higher Education")."""
+        sign_off = response.css(", ".join(SIGN_OFF))[-1:]
+        if not sign_off or SOURCE_CREDIT.match(text_of(sign_off[0])):
+            return []
+        credits = [text_of(strong) for strong in sign_off.css("strong")] or [text_of(sign_off[0])]
+        return [name for text in credits if (name := clean_text(REMARK.sub(" ", text)))]
+
+    def lead_text(self, response: Response) -> str:
+        """The sapo without its `span.location-stamp` ("Hà Nội"), a dateline, not text."""
+        description = response.css(self.lead_css)[:1]
+        if not description:
+            return ""
+        copy = Selector(text=description[0].get()).css("body > *")[:1]
+        copy.css(".location-stamp").drop()
+        return text_of(copy[0])
