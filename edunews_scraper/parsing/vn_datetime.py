@@ -31,6 +31,7 @@ _TIME_THEN_DATE = re.compile(
 _ISO = re.compile(
     r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$"
 )
+_OFFSET_GAP = re.compile(r"(?<=\d)\s+(?=[+-]\d{2}:?\d{2}$)")  # "06:05:00 +07:00"
 _RELATIVE = re.compile(
     r"^(?P<n>\d+)\s*(?P<unit>giây|phút|giờ|tiếng|ngày|tuần|tháng|năm)\s*trước$", re.IGNORECASE
 )
@@ -116,7 +117,7 @@ def _relative(text: str, reference: datetime) -> datetime | None:
 
 def parse_fast(text: str, reference: datetime | None = None) -> datetime | None:
     """The known forms only, by regular expression; None when the text is of another form."""
-    text = _clean(text)
+    text = _OFFSET_GAP.sub("", _clean(text))
     if not text:
         return None
     if _ISO.match(text):

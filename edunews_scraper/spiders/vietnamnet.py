@@ -1,0 +1,114 @@
+"""vietnamnet.vn (Báo VietNamNet), education section and its sub-sections.
+
+Two layouts share the `https://vietnamnet.vn/<slug>-<id>.html` article URLs:
+
+- current (since about 2023): `h1.content-detail-title`, `h2.content-detail-sapo`, body
+  `div#maincontent.maincontent`, time `div.bread-crumb-detail__time` printed as
+  `Thứ Ba, 17/03/2026 - 06:05`, author box `.article-detail-author-wrapper` (one author) or
+  `.article-author-multiple__slide` (several), tags `div.tag-cotnent` (sic);
+- legacy "newsFeature" (2021-2022): `h1.newsFeature__header-title`, lead
+  `div.newFeature__main-textBold` (sic), time `div.breadcrumb-box__time span` printed as
+  `05/05/2022   14:12 (GMT+07:00)`, author `p.newsFeature__author-info`, tags
+  `div.list-tag-related`.
+
+Listings are 0-based: page 2 of `/giao-duc` is `/giao-duc-page1`, linked from
+`li.pagination-next`. Some articles end with the author's name as a bold last paragraph;
+it is taken out of the body and into the authors.
+"""
+
+import re
+
+from parsel import Selector
+from scrapy.http import Response
+
+from edunews_scraper.items import RawArticle
+from edunews_scraper.parsing.text import clean_text
+from edunews_scraper.spiders.news import NewsSpider
+
+BASE = "https://vietnamnet.vn"
+_PAGE_SUFFIX = re.compile(r"-page(\d+)$")
+#: A closing byline: a short bold name, no sentence punctuation, no digits.
+_BYLINE = re.compile(r"^[^\d.!?:…]{2,60}$")
+
+
+class VietnamnetSpider(NewsSpider):
+    name = "vietnamnet"
+    site = "vietnamnet.vn"
+    allowed_domains = ["vietnamnet.vn"]
+    categories = {
+        "giao-duc": f"{BASE}/giao-duc",
+        "tuyen-sinh": f"{BASE}/giao-duc/tuyen-sinh",
+        "du-hoc": f"{BASE}/giao-duc/du-hoc",
+        "nha-truong": f"{BASE}/giao-duc/nha-truong",
+        "chan-dung": f"{BASE}/giao-duc/chan-dung",
+        "goc-phu-huynh": f"{BASE}/giao-duc/goc-phu-huynh",
+        "hoc-tieng-anh": f"{BASE}/giao-duc/hoc-tieng-anh",
+        "khoa-hoc": f"{BASE}/giao-duc/khoa-hoc",
+    }
+
+    # Current teasers are horizontalPost / verticalPost, legacy ones feature-box; the title
+    # link is always inside `.vnn-title`.
+    listing_item_css = "div.horizontalPost, div.verticalPost, div.feature-box"
+    listing_link_css = ".vnn-title a::attr(href)"
+    article_url_pattern = re.compile(r"^https?://vietnamnet\.vn/[a-z0-9-]+-\d{6,}\.html$")
+    next_page_css = "ul.pagination__list li.pagination-next a::attr(href)"
+
+    headline_css = "h1.content-detail-title, h1.newsFeature__header-title"
+    lead_css = "h2.content-detail-sapo, div.newFeature__main-textBold"
+    author_css = (
+        ".article-detail-author__info .name a, "
+        ".article-author-multiple__slide .name a, "
+        "p.newsFeature__author-info span a"
+    )
+    time_css = "div.bread-crumb-detail__time, div.breadcrumb-box__time span"
+    category_css = (
+        "div.bread-crumb-detail ul li:last-child a, div.breadcrumb-box__link p a:last-of-type"
+    )
+    tags_css = "div.tag-cotnent ul li h3 a, div.list-tag-related li a"
+    body_css = "div.maincontent"
+    body_exclude_css = (
+        "div.ck-cms-insert-neww-group",  # "related news" box inserted by the CMS
+        "article.ck-cms-insert-news",
+        ".ck-cms-wiki-news-full",  # summary card of another article
+        "div.insert-wiki-content",
+        "div.article-relate",
+        "div.related-news",
+        "div.inner-article",
+        "vmcadszone",  # ad slots, current and legacy
+        "div.VnnAdsBox",
+        "div.vnn-share-social",
+    )
+    figure_css = "figure"
+    figure_caption_css = "figcaption"
+
+    def next_page_url(self, response: Response) -> str | None:
+        """The `li.pagination-next` link; without a pagination list, the next `-pageN` URL.
+
+        Never past a page without teasers, nor past the last page of a pagination list."""
+        if next(self.listing_entries(response), None) is None:
+            return None
+        href = response.css(self.next_page_css).get()
+        if href:
+            return response.urljoin(href.strip())
+        if response.css("ul.pagination__list"):
+            return None
+        url = response.url.split("?", 1)[0].rstrip("/")
+        if match := _PAGE_SUFFIX.search(url):
+            return f"{url[: match.start()]}-page{int(match.group(1)) + 1}"
+        return f"{url}-page1"
+
+    def extract_article(self, response: Response) -> RawArticle:
+        """The base extraction, with a bold name closing the body moved into the authors."""
+        raw = super().extract_article(response)
+        if not raw.body_html:
+            return raw
+        body = Selector(text=raw.body_html)
+        last = body.xpath("(//p[normalize-space()])[last()]")
+        name = clean_text(" ".join(last.xpath(".//text()").getall()))
+        bold = clean_text(" ".join(last.xpath("./strong//text() | ./b//text()").getall()))
+        if name and name == bold and _BYLINE.match(name):
+            last.drop()
+            raw.body_html = body.css("body > *").get() or ""
+            if not raw.authors:
+                raw.authors = [name]
+        return raw
