@@ -25,6 +25,11 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 DOWNLOAD_TIMEOUT = 30
 
+DOWNLOADER_MIDDLEWARES = {
+    "edunews_scraper.middlewares.RedirectGuardMiddleware": 650,  # sees 3xx before redirecting
+    "edunews_scraper.middlewares.CharsetRepairMiddleware": 950,
+}
+
 ITEM_PIPELINES = {
     "edunews_scraper.pipelines.normalize.NormalizeTextPipeline": 100,
     "edunews_scraper.pipelines.boilerplate.BoilerplatePipeline": 200,
