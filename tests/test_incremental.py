@@ -133,3 +133,55 @@ def test_killed_crawls_lose_and_duplicate_nothing(scrapy_cli: Callable, tmp_path
     got = Counter(a["id"] for a in exported(tmp_path))
     assert got == expected, f"random seed {seed}"
     assert killed_with_output, f"no kill landed mid-crawl (seed {seed}): slow the replay"
+
+
+def test_pause_and_resume_with_jobdir(tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT) stops the crawl cleanly; the same command resumes it from JOBDIR."""
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "edunews_scraper.settings"}
+    command = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        *REPLAY,
+        "-s",
+        f"JOBDIR={tmp_path / 'job'}",
+        "-s",
+        "DOWNLOAD_DELAY=0.2",
+        "-s",
+        "RANDOMIZE_DOWNLOAD_DELAY=False",
+        "-s",
+        "CONCURRENT_REQUESTS=1",
+    ]
+    first = subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    time.sleep(3.0)
+    first.send_signal(signal.SIGINT)
+    _, first_log = first.communicate(timeout=60)
+    assert "Received SIGINT, shutting down gracefully" in first_log
+    assert "'finish_reason': 'shutdown'" in first_log
+    paused = Counter(a["id"] for a in exported(tmp_path))
+
+    time.sleep(1.1)  # a new per-run file name
+    second = subprocess.run(
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert "Resuming crawl" in second.stderr
+    assert "'finish_reason': 'finished'" in second.stderr
+
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "scrapy", *REPLAY],
+            cwd=clean,
+            env=env,
+            capture_output=True,
+            check=False,
+        ).returncode
+        == 0
+    )
+    total = Counter(a["id"] for a in exported(tmp_path))
+    assert 0 < sum(paused.values()) < sum(total.values())
+    assert total == Counter(a["id"] for a in exported(clean))
