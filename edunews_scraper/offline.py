@@ -39,6 +39,16 @@ def spider_class(
     raise LookupError(f"no spider covers {host or url!r}; name one with --spider")
 
 
+def site_spiders(settings: Settings | None = None) -> list[str]:
+    """Names of the spiders that crawl one site with its own selectors (not the generic one)."""
+    loader = get_spider_loader(settings or get_project_settings())
+    return sorted(
+        name
+        for name in loader.list()
+        if issubclass(cls := loader.load(name), NewsSpider) and cls.categories
+    )
+
+
 class OfflineRunner:
     """A spider and its pipelines, ready to take responses one at a time."""
 
