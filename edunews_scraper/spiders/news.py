@@ -156,17 +156,20 @@ class NewsSpider(scrapy.Spider):
     # Listing pages ---------------------------------------------------------------------
 
     def listing_entries(self, response: Response) -> Iterator[tuple[str, datetime | None]]:
-        """(article URL, printed time or None) for each teaser of the listing page."""
+        """(article URL, publication time or None) for each teaser of the listing page."""
         reference = fetched_at(response)
         for teaser in response.css(self.listing_item_css):
             href = teaser.css(self.listing_link_css).get()
             if not href:
                 continue
             url = response.urljoin(href.strip()).split("#", 1)[0]
-            if not self.article_url_pattern.search(url):
-                continue
-            printed = _texts(teaser.css(self.listing_time_css)) if self.listing_time_css else []
-            yield url, parse_vn_datetime(printed[0], reference) if printed else None
+            if self.article_url_pattern.search(url):
+                yield url, self.teaser_time(teaser, reference)
+
+    def teaser_time(self, teaser: Selector, reference: datetime) -> datetime | None:
+        """The teaser's publication time: `listing_time_css` (text or `::attr()`), parsed."""
+        printed = _texts(teaser.css(self.listing_time_css)) if self.listing_time_css else []
+        return parse_vn_datetime(printed[0], reference) if printed else None
 
     def next_page_url(self, response: Response) -> str | None:
         """The URL of the listing page after this one, or None on the last page."""

@@ -9,14 +9,11 @@ id being the page's hidden `#hdZoneId` (giáo dục: 13). Those timeline pages a
 `div.box-category-item` and page on by their own URL."""
 
 import re
-from collections.abc import Iterator
-from datetime import datetime
 
 from scrapy.http import Response
 
 from edunews_scraper.items import RawArticle
-from edunews_scraper.parsing.vn_datetime import parse_vn_datetime
-from edunews_scraper.spiders.news import NewsSpider, fetched_at
+from edunews_scraper.spiders.news import NewsSpider
 
 TIMELINE_PAGE = re.compile(r"/timeline/(\d+)/trang-(\d+)\.htm$")
 #: Bylines that credit the paper itself, not a person.
@@ -69,19 +66,6 @@ class TuoitreSpider(NewsSpider):
     )
     figure_css = ".VCSortableInPreviewMode[type=Photo], table:has(img)"
     figure_caption_css = ".PhotoCMS_Caption, td:not(:has(img))"
-
-    def listing_entries(self, response: Response) -> Iterator[tuple[str, datetime | None]]:
-        """(article URL, teaser time or None); the time is read from an attribute."""
-        reference = fetched_at(response)
-        for teaser in response.css(self.listing_item_css):
-            href = teaser.css(self.listing_link_css).get()
-            if not href:
-                continue
-            url = response.urljoin(href.strip()).split("#", 1)[0]
-            if not self.article_url_pattern.search(url):
-                continue
-            stamp = (teaser.css(self.listing_time_css).get() or "").strip()
-            yield url, parse_vn_datetime(stamp, reference) if stamp else None
 
     def next_page_url(self, response: Response) -> str | None:
         """The next timeline page of the zone; none after a page without teasers."""

@@ -9,7 +9,6 @@ comma-separated. The body `article.fck_detail` ends with the sign-off: a right-a
 """
 
 import re
-from collections.abc import Iterator
 from datetime import datetime
 
 from parsel import Selector
@@ -79,18 +78,10 @@ class VnexpressSpider(NewsSpider):
     figure_css = "figure, table.tplCaption"
     figure_caption_css = "figcaption, p.Image, td.Image"
 
-    def listing_entries(self, response: Response) -> Iterator[tuple[str, datetime | None]]:
-        """(article URL, publication time) of each teaser; the time is the teaser's
-        `data-publishtime` (teasers print none)."""
-        for teaser in response.css(self.listing_item_css):
-            href = teaser.css(self.listing_link_css).get()
-            if not href:
-                continue
-            url = response.urljoin(href.strip()).split("#", 1)[0]
-            if not self.article_url_pattern.search(url):
-                continue
-            stamp = (teaser.attrib.get("data-publishtime") or "").strip()
-            yield url, datetime.fromtimestamp(int(stamp), VN_TZ) if stamp.isdigit() else None
+    def teaser_time(self, teaser: Selector, reference: datetime) -> datetime | None:
+        """Teasers print no time: their `data-publishtime` holds it as a Unix timestamp."""
+        stamp = (teaser.attrib.get("data-publishtime") or "").strip()
+        return datetime.fromtimestamp(int(stamp), VN_TZ) if stamp.isdigit() else None
 
     def next_page_url(self, response: Response) -> str | None:
         """The next listing page, never past a page without teasers."""
