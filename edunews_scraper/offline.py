@@ -65,7 +65,7 @@ class OfflineRunner:
         self.pipelines = [build_from_crawler(load_object(path), crawler) for path, _ in ordered]
 
     def is_article_url(self, url: str) -> bool:
-        return bool(self.spider.article_url_pattern.search(url))
+        return self.spider.is_article_url(url)
 
     def process(self, item: Any) -> Any | None:
         """`item` through every pipeline; None when one drops it."""

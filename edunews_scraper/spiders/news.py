@@ -155,6 +155,14 @@ class NewsSpider(scrapy.Spider):
 
     # Listing pages ---------------------------------------------------------------------
 
+    def is_article_url(self, url: str) -> bool:
+        """True for the URL of an article page (`article_url_pattern`)."""
+        return bool(self.article_url_pattern.search(url))
+
+    def site_of(self, url: str) -> str:
+        """The `site` of an item from `url`: the spider's site."""
+        return self.site
+
     def listing_entries(self, response: Response) -> Iterator[tuple[str, datetime | None]]:
         """(article URL, publication time or None) for each teaser of the listing page."""
         reference = fetched_at(response)
@@ -163,7 +171,7 @@ class NewsSpider(scrapy.Spider):
             if not href:
                 continue
             url = response.urljoin(href.strip()).split("#", 1)[0]
-            if self.article_url_pattern.search(url):
+            if self.is_article_url(url):
                 yield url, self.teaser_time(teaser, reference)
 
     def teaser_time(self, teaser: Selector, reference: datetime) -> datetime | None:
@@ -231,7 +239,7 @@ class NewsSpider(scrapy.Spider):
             self.logger.exception("Extraction failed on %s", response.url)
             yield Reject(
                 url=response.url,
-                site=self.site,
+                site=self.site_of(response.url),
                 fetched_at=fetched_at(response),
                 reason=f"extraction failed: {type(exc).__name__}: {exc}",
             )
@@ -247,7 +255,7 @@ class NewsSpider(scrapy.Spider):
         )
         yield Reject(
             url=request.url,
-            site=self.site,
+            site=self.site_of(request.url),
             reason=f"download failed: {reason}",
             fetched_at=datetime.now(VN_TZ).replace(microsecond=0),
         )
@@ -282,7 +290,7 @@ class NewsSpider(scrapy.Spider):
         published_raw = self.first_text(response, self.time_css)
         return RawArticle(
             url=response.url,
-            site=self.site,
+            site=self.site_of(response.url),
             fetched_at=fetched_at(response),
             canonical_url=response.urljoin(meta.canonical_url) if meta.canonical_url else "",
             headline=meta.headline or self.first_text(response, self.headline_css) or meta.title,
