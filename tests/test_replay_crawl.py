@@ -11,6 +11,7 @@ import pytest
 from edunews_scraper.fixtures import find_fixtures
 from tests.conftest import FIXTURES, read_jsonl
 
+REPLAY = ("crawl", "giaoducthoidai", "-a", f"replay={FIXTURES}")
 SPIDERS = sorted({f.spider for f in find_fixtures(FIXTURES) if f.kind == "listings"})
 
 
@@ -52,10 +53,7 @@ def test_replay_crawl_exports_every_saved_article_once(
 def test_seed_article_in_the_crawl_output(scrapy_cli: Callable, tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     result = scrapy_cli(
-        "crawl",
-        "giaoducthoidai",
-        "-a",
-        f"replay={FIXTURES}",
+        *REPLAY,
         "-a",
         "categories=thoi-su",
         "-O",
@@ -94,18 +92,10 @@ def test_seed_article_in_the_crawl_output(scrapy_cli: Callable, tmp_path: Path) 
 
 def test_spider_arguments_limit_the_crawl(scrapy_cli: Callable, tmp_path: Path) -> None:
     everything = tmp_path / "all.jsonl"
-    assert (
-        scrapy_cli(
-            "crawl", "giaoducthoidai", "-a", f"replay={FIXTURES}", "-O", str(everything)
-        ).returncode
-        == 0
-    )
+    assert scrapy_cli(*REPLAY, "-O", str(everything)).returncode == 0
     one_page = tmp_path / "one.jsonl"
     result = scrapy_cli(
-        "crawl",
-        "giaoducthoidai",
-        "-a",
-        f"replay={FIXTURES}",
+        *REPLAY,
         "-a",
         "categories=giao-duc",
         "-a",
@@ -126,10 +116,7 @@ def test_spider_arguments_limit_the_crawl(scrapy_cli: Callable, tmp_path: Path) 
 
     future = tmp_path / "future.jsonl"
     result = scrapy_cli(
-        "crawl",
-        "giaoducthoidai",
-        "-a",
-        f"replay={FIXTURES}",
+        *REPLAY,
         "-a",
         "since=2099-01-01",
         "-O",
