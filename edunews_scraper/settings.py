@@ -43,6 +43,14 @@ ITEM_PIPELINES = {
 }
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
 
+# Add-ons: each does nothing unless configured (see its module).
+# distributed.RedisCrawl: with REDIS_URL set (setting or environment), workers share one
+# scrapy-redis queue and duplicate filter.
+ADDONS = {"edunews_scraper.distributed.RedisCrawl": 100}
+EDUNEWS_REDIS_RUN = ""  # the run id all workers of one run share
+EDUNEWS_REDIS_IDLE_TIMEOUT = 60  # a worker stops after the queue stayed empty this long (s)
+EDUNEWS_REDIS_TTL = 600  # a run's Redis keys expire this long after its last worker (s)
+
 # Incremental crawls: what each spider exported is remembered here (see state.py), so a
 # scheduled run downloads only what is new; `-a full=1` re-crawls (unchanged articles are
 # still not exported twice).
