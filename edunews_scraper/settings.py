@@ -62,15 +62,15 @@ EDUNEWS_REPLAY_STATE_DIR = "data/replay-state"  # the state of `-a replay=...` c
 EDUNEWS_STOP_AFTER_KNOWN_PAGES = 1
 
 # Output: one JSON Lines file of articles per run, and one of rejects beside it. A run given
-# -o/-O (or a FEEDS setting) writes its articles there instead; rejects always have their own
-# feed (see edunews_scraper/feeds.py).
+# -o/-O (or a FEEDS setting) writes its articles there instead, rejects beside them; rejects
+# always have their own feed (see edunews_scraper/feeds.py).
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORTERS = {
     "jsonlines": "edunews_scraper.exporters.JsonLinesExporter",
     "jsonl": "edunews_scraper.exporters.JsonLinesExporter",
 }
 EDUNEWS_FEED_URI = "data/%(name)s/%(time)s.jsonl"
-EDUNEWS_REJECTS_URI = "data/%(name)s/%(time)s.rejects.jsonl"
+EDUNEWS_REJECTS_URI = ""  # "": beside the articles file (out.jsonl -> out.rejects.jsonl)
 
 # Listing pages read per category when the spider argument max_pages is not given.
 EDUNEWS_MAX_PAGES = 5

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from edunews_scraper.fixtures import find_fixtures
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 
@@ -18,6 +20,16 @@ FIXTURES = ROOT / "fixtures"
 def read_jsonl(path: Path) -> list[dict]:
     """Every line of a JSON Lines file, parsed."""
     return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def reachable(spider: str) -> tuple[dict[str, dict], set[str]]:
+    """(expected article by URL, URLs expected as rejects) for a replay of `spider`: what its
+    listing fixtures link to, saved as an article page or not."""
+    fixtures = find_fixtures(FIXTURES, spider)
+    linked = {url for f in fixtures if f.kind == "listings" for url in f.expected()["articles"]}
+    saved = {f.url: f.expected() for f in fixtures if f.kind == "articles"}
+    articles = {url: saved[url] for url in linked if url in saved and "reason" not in saved[url]}
+    return articles, linked - set(articles)
 
 
 def run_scrapy(args: list[str], cwd: Path, timeout: int = 300) -> subprocess.CompletedProcess:

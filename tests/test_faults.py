@@ -141,7 +141,7 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> tuple[FaultSite, list, li
         )
         assert result.returncode == 0, result.stderr[-4000:]
         (folder / "crawl.log").write_text(result.stderr)
-        rejects = read_jsonl(next((folder / "data" / "faultsite").glob("*.rejects.jsonl")))
+        rejects = read_jsonl(folder / "out.rejects.jsonl")
         return site, read_jsonl(folder / "out.jsonl"), rejects, result.stderr
 
 
