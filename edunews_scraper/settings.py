@@ -38,15 +38,19 @@ ITEM_PIPELINES = {
     "edunews_scraper.pipelines.dates.DatesPipeline": 500,
     "edunews_scraper.pipelines.figures.FiguresPipeline": 600,
     "edunews_scraper.pipelines.validate.ValidationPipeline": 700,
+    "edunews_scraper.pipelines.unchanged.UnchangedArticlePipeline": 750,
     "edunews_scraper.pipelines.article.ArticlePipeline": 800,
-    "edunews_scraper.pipelines.unchanged.UnchangedArticlePipeline": 900,
 }
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
 
 # Add-ons: each does nothing unless configured (see its module).
 # distributed.RedisCrawl: with REDIS_URL set (setting or environment), workers share one
 # scrapy-redis queue and duplicate filter.
-ADDONS = {"edunews_scraper.distributed.RedisCrawl": 100}
+# monitoring.Monitoring: spidermon monitors when a spider closes (EDUNEWS_MONITOR_* settings).
+ADDONS = {
+    "edunews_scraper.distributed.RedisCrawl": 100,
+    "edunews_scraper.monitoring.Monitoring": 200,
+}
 EDUNEWS_REDIS_RUN = ""  # the run id all workers of one run share
 EDUNEWS_REDIS_IDLE_TIMEOUT = 60  # a worker stops after the queue stayed empty this long (s)
 EDUNEWS_REDIS_TTL = 600  # a run's Redis keys expire this long after its last worker (s)

@@ -165,7 +165,9 @@ def test_pause_and_resume_with_jobdir(tmp_path: Path) -> None:
     first = subprocess.Popen(
         command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
-    time.sleep(3.0)
+    deadline = time.monotonic() + 60  # Ctrl-C once the first articles are out
+    while not exported(tmp_path) and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
     first.send_signal(signal.SIGINT)
     _, first_log = first.communicate(timeout=60)
     assert "Received SIGINT, shutting down gracefully" in first_log
