@@ -45,7 +45,6 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +66,7 @@ from spidermon.results.items import MonitorResult
 from edunews_scraper.exporters import to_jsonable
 from edunews_scraper.feeds import ARTICLE
 from edunews_scraper.items import Article
+from edunews_scraper.loader import schema
 
 DEFAULT_FIELD_COVERAGE: dict[str, float] = {
     "authors": 0.5,
@@ -103,7 +103,8 @@ class Monitoring:
             **DEFAULTS,
             "SPIDERMON_ENABLED": True,
             "SPIDERMON_SPIDER_CLOSE_MONITORS": [f"{__name__}.SpiderCloseMonitorSuite"],
-            "SPIDERMON_VALIDATION_SCHEMAS": {Article: str(schema_path())},
+            # By object path: inside a deployed egg the schema file has no path of its own.
+            "SPIDERMON_VALIDATION_SCHEMAS": {Article: f"{__name__}.ARTICLE_SCHEMA"},
             "SPIDERMON_ADD_FIELD_COVERAGE": True,
             "SPIDERMON_LIST_FIELDS_COVERAGE_LEVELS": 1,  # images/_items/caption
         }.items():
@@ -115,9 +116,8 @@ class Monitoring:
         )
 
 
-def schema_path() -> Path:
-    """The JSON Schema of an articles feed line, as shipped in the package."""
-    return Path(str(files("edunews_scraper").joinpath("schema/article.schema.json")))
+#: The JSON Schema of an articles feed line, as shipped in the package.
+ARTICLE_SCHEMA = schema()
 
 
 @cache
