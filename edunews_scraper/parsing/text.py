@@ -51,6 +51,13 @@ def html_to_paragraphs(fragment: str) -> list[str]:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (etree.ParserError, ValueError):
         return []
+    return element_paragraphs(root)
+
+
+def element_paragraphs(root: etree._Element) -> list[str]:
+    """The clean paragraphs of the visible text inside an (already parsed) element."""
+    if not isinstance(root.tag, str) or root.tag in SKIPPED_TAGS:
+        return []
     paragraphs: list[str] = []
     pieces: list[str] = []
 
@@ -77,6 +84,8 @@ def html_to_paragraphs(fragment: str) -> list[str]:
                 flush()
         pieces.append(element.tail or "")
 
-    walk(root)
+    pieces.append(root.text or "")
+    for child in root:
+        walk(child)
     flush()
     return paragraphs

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
+from copy import deepcopy
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
@@ -22,7 +23,7 @@ from twisted.python.failure import Failure
 from edunews_scraper.feeds import route_feeds
 from edunews_scraper.items import RawArticle, RawImage, Reject
 from edunews_scraper.parsing.structured import PageMetadata, page_metadata
-from edunews_scraper.parsing.text import clean_text
+from edunews_scraper.parsing.text import clean_text, element_paragraphs
 from edunews_scraper.parsing.vn_datetime import VN_TZ, parse_vn_datetime
 from edunews_scraper.replay import enable_replay
 from edunews_scraper.state import CrawlState
@@ -42,12 +43,12 @@ def fetched_at(response: Response) -> datetime:
 
 
 def _texts(nodes: SelectorList[Selector]) -> list[str]:
-    """The visible text of each node (or the value of an `::attr()`/`::text` selection),
-    cleaned; empty ones dropped."""
+    """The visible text of each node (blocks and `<br>` joined by a space), or the value of an
+    `::attr()`/`::text` selection, cleaned; empty ones dropped."""
     texts = (
-        clean_text(
-            node.get() if isinstance(node.root, str) else " ".join(node.xpath(".//text()").getall())
-        )
+        clean_text(node.root)
+        if isinstance(node.root, str)
+        else " ".join(element_paragraphs(node.root))
         for node in nodes
     )
     return [text for text in texts if text]
@@ -337,7 +338,7 @@ class NewsSpider(scrapy.Spider):
         (video posters, ads, related news) belong to the article."""
         if not body:
             return body
-        copy = Selector(text=body[0].get()).css("body > *")[:1]
+        copy = SelectorList([Selector(root=deepcopy(body[0].root), type="html")])
         for css in self.body_exclude_css:
             copy.css(css).drop()
         for xpath in self.body_exclude_xpath:
