@@ -12,10 +12,8 @@ fragments, an empty answer after the last page.
 import re
 from urllib.parse import urlsplit
 
-from parsel import Selector, SelectorList
 from scrapy.http import Response
 
-from edunews_scraper.items import RawImage
 from edunews_scraper.spiders.news import NewsSpider
 
 _TIMELINE_PAGE = re.compile(r"^/timelinelist/(?P<zone>\d+)/(?P<page>\d+)\.htm$")
@@ -63,14 +61,14 @@ class ThanhnienSpider(NewsSpider):
         "zone",
         ".dable_placeholder",
         "[data-check-position]",
+        # Photo credits printed inside a caption (old CMS); `.PhotoCMS_Author` sits outside it.
+        ".imgcaption .source",
     )
     figure_css = (
         ".VCSortableInPreviewMode[type='Photo'], figure.VCSortableInPreviewMode:not([type]), "
         "table.imagefull"
     )
     figure_caption_css = ".PhotoCMS_Caption, .imgcaption"
-    #: Photo credits printed inside a caption (old CMS); `.PhotoCMS_Author` sits outside it.
-    caption_credit_css = ".imgcaption .source"
 
     def next_page_url(self, response: Response) -> str | None:
         """The next timelinelist page: page 2 after the category page, then N+1; none after
@@ -82,11 +80,3 @@ class ThanhnienSpider(NewsSpider):
             return response.urljoin(f"/timelinelist/{page['zone']}/{int(page['page']) + 1}.htm")
         zone = (response.css("#hdZoneId::attr(value)").get() or "").strip()
         return response.urljoin(f"/timelinelist/{zone}/2.htm") if zone.isdigit() else None
-
-    def extract_images(self, body: SelectorList[Selector], response: Response) -> list[RawImage]:
-        """The base's images, with photo credits left out of the captions."""
-        if not body:
-            return []
-        copy = Selector(text=body[0].get())
-        copy.css(self.caption_credit_css).drop()
-        return super().extract_images(copy.css("body > *"), response)
