@@ -143,7 +143,7 @@ def test_structured_data_prefers_json_ld_and_skips_organisation_authors() -> Non
       <script type="application/ld+json">{not json</script>
     </head><body></body></html>"""
     )
-    meta = page_metadata(page)
+    meta = page_metadata(page.root)
     assert meta.headline == "Tiêu đề"
     assert meta.title == "Tiêu đề | Báo Ví dụ"
     assert meta.published == "2024-03-01T08:00:00+07:00"
@@ -162,7 +162,7 @@ def test_structured_data_falls_back_to_meta() -> None:
       <meta property="article:tag" content="lớp 10">
     </head></html>"""
     )
-    meta = page_metadata(page)
+    meta = page_metadata(page.root)
     assert (meta.headline, meta.published, meta.tags, meta.canonical_url) == (
         "",
         "2020-01-01T00:00:00+07:00",

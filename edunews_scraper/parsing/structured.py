@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from parsel import Selector
+from lxml import etree
+
+from edunews_scraper.parsing.css import compiled
 
 ARTICLE_TYPES = frozenset(
     {
@@ -57,9 +59,14 @@ def _types(node: dict[str, Any]) -> set[str]:
     return {value} if isinstance(value, str) else set(value)
 
 
-def json_ld_article(selector: Selector) -> dict[str, Any]:
+_JSON_LD = compiled('script[type="application/ld+json"]::text')
+_META = etree.XPath("//meta[@content]", smart_strings=False)
+_CANONICAL = compiled('link[rel="canonical"]::attr(href)')
+
+
+def json_ld_article(root: etree._Element) -> dict[str, Any]:
     """The first JSON-LD object of an article type on the page, or {} when there is none."""
-    for script in selector.css('script[type="application/ld+json"]::text').getall():
+    for script in _JSON_LD(root):
         try:
             data = json.loads(script, strict=False)
         except ValueError:
@@ -68,6 +75,16 @@ def json_ld_article(selector: Selector) -> dict[str, Any]:
             if _types(node) & ARTICLE_TYPES:
                 return node
     return {}
+
+
+def meta_contents(root: etree._Element) -> dict[str, list[str]]:
+    """The `content` of every `<meta>` by its `property` and by its `name`, in page order."""
+    contents: dict[str, list[str]] = {}
+    for element in _META(root):
+        content = element.get("content")
+        for key in {element.get("property"), element.get("name")} - {None}:
+            contents.setdefault(key, []).append(content)
+    return contents
 
 
 def _names(value: Any, person_only: bool) -> list[str]:
@@ -111,19 +128,19 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def page_metadata(selector: Selector) -> PageMetadata:
+def page_metadata(root: etree._Element) -> PageMetadata:
     """JSON-LD first, then `article:*` / `og:*` meta and `<link rel=canonical>`."""
-    ld = json_ld_article(selector)
+    ld = json_ld_article(root)
+    metas = meta_contents(root)
 
-    def meta(prop: str) -> str:
-        value = selector.css(
-            f'meta[property="{prop}"]::attr(content), meta[name="{prop}"]::attr(content)'
-        ).get()
-        return (value or "").strip()
+    def meta(key: str) -> str:
+        values = metas.get(key)
+        return values[0].strip() if values else ""
 
     main_entity = ld.get("mainEntityOfPage")
     if isinstance(main_entity, dict):
         main_entity = main_entity.get("@id")
+    canonical = _CANONICAL(root)
     return PageMetadata(
         headline=_text(ld.get("headline")),
         title=meta("og:title"),
@@ -131,7 +148,7 @@ def page_metadata(selector: Selector) -> PageMetadata:
         published=_text(ld.get("datePublished")) or meta("article:published_time"),
         modified=_text(ld.get("dateModified")) or meta("article:modified_time"),
         section=_text(ld.get("articleSection")) or meta("article:section"),
-        canonical_url=(selector.css('link[rel="canonical"]::attr(href)').get() or "").strip()
+        canonical_url=(canonical[0].strip() if canonical else "")
         or meta("og:url")
         or _text(main_entity)
         or _text(ld.get("url")),
@@ -139,7 +156,7 @@ def page_metadata(selector: Selector) -> PageMetadata:
         tags=_keywords(ld.get("keywords"))
         or [
             tag.strip()
-            for content in selector.css('meta[property="article:tag"]::attr(content)').getall()
+            for content in metas.get("article:tag", [])
             for tag in content.split(",")
             if tag.strip()
         ],

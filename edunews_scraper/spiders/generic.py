@@ -293,7 +293,7 @@ class GenericNewsSpider(NewsSpider):
 
     def extract_article(self, response: Response) -> RawArticle:
         """Structured data for the metadata, trafilatura for the body."""
-        meta = page_metadata(response.selector)
+        meta = page_metadata(response.selector.root)
         canonical = response.urljoin(meta.canonical_url) if meta.canonical_url else ""
         headlines = [
             text

@@ -14,14 +14,17 @@ from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
+import lxml.html
 import scrapy
-from parsel import Selector, SelectorList
+from lxml import etree
+from parsel import Selector
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from edunews_scraper.feeds import route_feeds
 from edunews_scraper.items import RawArticle, RawImage, Reject
+from edunews_scraper.parsing.css import Node, drop, select, select_first
 from edunews_scraper.parsing.structured import PageMetadata, page_metadata
 from edunews_scraper.parsing.text import clean_text, element_paragraphs
 from edunews_scraper.parsing.vn_datetime import VN_TZ, parse_vn_datetime
@@ -42,13 +45,11 @@ def fetched_at(response: Response) -> datetime:
     return datetime.now(VN_TZ).replace(microsecond=0)
 
 
-def _texts(nodes: SelectorList[Selector]) -> list[str]:
+def _texts(nodes: list[Node]) -> list[str]:
     """The visible text of each node (blocks and `<br>` joined by a space), or the value of an
     `::attr()`/`::text` selection, cleaned; empty ones dropped."""
     texts = (
-        clean_text(node.root)
-        if isinstance(node.root, str)
-        else " ".join(element_paragraphs(node.root))
+        clean_text(node) if isinstance(node, str) else " ".join(element_paragraphs(node))
         for node in nodes
     )
     return [text for text in texts if text]
@@ -177,7 +178,7 @@ class NewsSpider(scrapy.Spider):
 
     def teaser_time(self, teaser: Selector, reference: datetime) -> datetime | None:
         """The teaser's publication time: `listing_time_css` (text or `::attr()`), parsed."""
-        printed = _texts(teaser.css(self.listing_time_css)) if self.listing_time_css else []
+        printed = _texts(select(teaser.root, self.listing_time_css))
         return parse_vn_datetime(printed[0], reference) if printed else None
 
     def next_page_url(self, response: Response) -> str | None:
@@ -269,22 +270,28 @@ class NewsSpider(scrapy.Spider):
 
     def machine_time(self, response: Response) -> str:
         """The `datetime` attribute of the visible time element, when it has one."""
-        element = response.css(self.time_css)[:1] if self.time_css else []
-        return (element[0].attrib.get("datetime") or "").strip() if element else ""
+        element = select_first(response.selector.root, self.time_css)
+        if not isinstance(element, etree._Element):
+            return ""
+        return (element.get("datetime") or "").strip()
 
     def first_text(self, response: Response, css: str) -> str:
         """The visible text of the first node matching `css` ("" when none or `css` is "")."""
-        texts = _texts(response.css(css)[:1]) if css else []
+        texts = _texts(select(response.selector.root, css)[:1])
         return texts[0] if texts else ""
 
     def all_texts(self, response: Response, css: str) -> list[str]:
         """The visible text of every node matching `css`."""
-        return _texts(response.css(css)) if css else []
+        return _texts(select(response.selector.root, css))
 
     def extract_article(self, response: Response) -> RawArticle:
         """Build the `RawArticle`: structured data first, the visible markup as fallback."""
-        meta: PageMetadata = page_metadata(response.selector)
-        body = self.pruned_body(response.css(self.body_css)[:1])
+        meta: PageMetadata = page_metadata(response.selector.root)
+        body = self.pruned_body(response)
+        images = self.extract_images(body, response)
+        for figure in select(body, self.figure_css):  # captions are not text
+            drop(figure)
+        signed = self.take_sign_off(body)
         lead = self.first_text(response, self.lead_css) or meta.description
         if self.lead_prefix is not None:
             lead = self.lead_prefix.sub("", lead, count=1)
@@ -297,59 +304,59 @@ class NewsSpider(scrapy.Spider):
             headline=meta.headline or self.first_text(response, self.headline_css) or meta.title,
             lead=lead,
             byline=self.first_text(response, self.byline_css),
-            authors=meta.authors or self.all_texts(response, self.author_css),
+            authors=meta.authors or self.all_texts(response, self.author_css) or signed,
             published_raw=published_raw or meta.published,
             published_iso=meta.published or self.machine_time(response),
             updated_raw=meta.modified or self.first_text(response, self.updated_css),
             category=self.first_text(response, self.category_css) or meta.section,
-            images=self.extract_images(body, response),
-            body_html=self.body_html(body),
+            images=images,
+            paragraphs=element_paragraphs(body),
             tags=self.all_texts(response, self.tags_css) or meta.tags,
         )
 
-    def extract_images(self, body: SelectorList[Selector], response: Response) -> list[RawImage]:
+    def extract_images(self, body: etree._Element, response: Response) -> list[RawImage]:
         """Each image of the body: its real URL (lazy-loading aware), caption and alt text."""
         images = []
-        for figure in body.css(self.figure_css):
-            for img in figure.css("img"):
+        for figure in select(body, self.figure_css):
+            caption = _texts(select(figure, self.figure_caption_css)[:1])
+            for img in figure.iter("img"):
                 src = next(
                     (
                         value
                         for attr in LAZY_IMAGE_ATTRIBUTES
-                        if (value := (img.attrib.get(attr) or "").strip())
+                        if (value := (img.get(attr) or "").strip())
                         and not value.startswith("data:")
                     ),
                     "",
                 )
                 if not src:
                     continue
-                caption = _texts(figure.css(self.figure_caption_css)[:1])
                 images.append(
                     RawImage(
                         src=response.urljoin(src.split()[0]),
                         caption=caption[0] if caption else "",
-                        alt=clean_text(img.attrib.get("alt") or img.attrib.get("title")),
+                        alt=clean_text(img.get("alt") or img.get("title")),
                     )
                 )
         return images
 
-    def pruned_body(self, body: SelectorList[Selector]) -> SelectorList[Selector]:
-        """A copy of the body without its excluded nodes: neither their text nor their images
-        (video posters, ads, related news) belong to the article."""
-        if not body:
-            return body
-        copy = SelectorList([Selector(root=deepcopy(body[0].root), type="html")])
+    def pruned_body(self, response: Response) -> etree._Element:
+        """A copy of the page's body without its excluded nodes (neither their text nor their
+        images - video posters, ads, related news - belong to the article); an empty element
+        when the page has no body."""
+        found = select_first(response.selector.root, self.body_css)
+        if not isinstance(found, etree._Element):
+            return lxml.html.Element("div")
+        body = deepcopy(found)
         for css in self.body_exclude_css:
-            copy.css(css).drop()
+            for node in select(body, css):
+                drop(node)
         for xpath in self.body_exclude_xpath:
-            copy.xpath(xpath).drop()
-        return copy
+            for node in body.xpath(xpath):
+                drop(node)
+        return body
 
-    def body_html(self, body: SelectorList[Selector]) -> str:
-        """The (pruned) body's HTML without its figures: captions are not text. Drops the
-        figures from `body` itself, so it comes after `extract_images`."""
-        if not body:
-            return ""
-        if self.figure_css:
-            body.css(self.figure_css).drop()
-        return body[0].get()
+    def take_sign_off(self, body: etree._Element) -> list[str]:
+        """The authors' names of a sign-off closing the body (figures already out), taken
+        out of the body. The base reads none: sites that sign off override this."""
+        return []

@@ -18,10 +18,10 @@ it is taken out of the body and into the authors.
 
 import re
 
-from parsel import Selector
+from lxml import etree
 from scrapy.http import Response
 
-from edunews_scraper.items import RawArticle
+from edunews_scraper.parsing.css import drop
 from edunews_scraper.parsing.text import clean_text
 from edunews_scraper.spiders.news import NewsSpider
 
@@ -29,6 +29,8 @@ BASE = "https://vietnamnet.vn"
 _PAGE_SUFFIX = re.compile(r"-page(\d+)$")
 #: A closing byline: a short bold name, no sentence punctuation, no digits.
 _BYLINE = re.compile(r"^[^\d.!?:…]{2,60}$")
+#: The body's last paragraph with some text.
+_LAST_PARAGRAPH = etree.XPath("(descendant::p[normalize-space()])[last()]")
 
 
 class VietnamnetSpider(NewsSpider):
@@ -97,18 +99,14 @@ class VietnamnetSpider(NewsSpider):
             return f"{url[: match.start()]}-page{int(match.group(1)) + 1}"
         return f"{url}-page1"
 
-    def extract_article(self, response: Response) -> RawArticle:
-        """The base extraction, with a bold name closing the body moved into the authors."""
-        raw = super().extract_article(response)
-        if not raw.body_html:
-            return raw
-        body = Selector(text=raw.body_html)
-        last = body.xpath("(//p[normalize-space()])[last()]")
-        name = clean_text(" ".join(last.xpath(".//text()").getall()))
-        bold = clean_text(" ".join(last.xpath("./strong//text() | ./b//text()").getall()))
-        if name and name == bold and _BYLINE.match(name):
-            last.drop()
-            raw.body_html = body.css("body > *").get() or ""
-            if not raw.authors:
-                raw.authors = [name]
-        return raw
+    def take_sign_off(self, body: etree._Element) -> list[str]:
+        """A bold name closing the body is its author's sign-off."""
+        last = _LAST_PARAGRAPH(body)
+        if not last:
+            return []
+        name = clean_text(" ".join(last[0].xpath(".//text()")))
+        bold = clean_text(" ".join(last[0].xpath("./strong//text() | ./b//text()")))
+        if not (name and name == bold and _BYLINE.match(name)):
+            return []
+        drop(last[0])
+        return [name]

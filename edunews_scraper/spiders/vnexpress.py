@@ -9,12 +9,15 @@ comma-separated. The body `article.fck_detail` ends with the sign-off: a right-a
 """
 
 import re
+from copy import deepcopy
 from datetime import datetime
 
+from lxml import etree
 from parsel import Selector
 from scrapy.http import Response
 
 from edunews_scraper.items import RawArticle
+from edunews_scraper.parsing.css import drop, select, select_first
 from edunews_scraper.parsing.text import clean_text
 from edunews_scraper.parsing.vn_datetime import VN_TZ
 from edunews_scraper.spiders.news import NewsSpider
@@ -33,9 +36,9 @@ REMARK = re.compile(r"\([^)]*\)")
 RELATED_LINK = "//p[starts-with(normalize-space(.), '>>')]"
 
 
-def text_of(node: Selector) -> str:
+def text_of(node: etree._Element) -> str:
     """The visible text of a node, cleaned."""
-    return clean_text(" ".join(node.xpath(".//text()").getall()))
+    return clean_text(" ".join(node.itertext()))
 
 
 class VnexpressSpider(NewsSpider):
@@ -100,17 +103,18 @@ class VnexpressSpider(NewsSpider):
     def sign_off_authors(self, response: Response) -> list[str]:
         """The names of the sign-off: its `strong` parts (else its text) without remarks in
         parentheses; none when it only credits a source ("Theo Times Higher Education")."""
-        sign_off = response.css(", ".join(SIGN_OFF))[-1:]
-        if not sign_off or SOURCE_CREDIT.match(text_of(sign_off[0])):
+        sign_offs = select(response.selector.root, ", ".join(SIGN_OFF))
+        if not sign_offs or SOURCE_CREDIT.match(text_of(sign_off := sign_offs[-1])):
             return []
-        credits = [text_of(strong) for strong in sign_off.css("strong")] or [text_of(sign_off[0])]
+        credits = [text_of(strong) for strong in sign_off.iter("strong")] or [text_of(sign_off)]
         return [name for text in credits if (name := clean_text(REMARK.sub(" ", text)))]
 
     def lead_text(self, response: Response) -> str:
         """The sapo without its `span.location-stamp` ("Hà Nội"), a dateline, not text."""
-        description = response.css(self.lead_css)[:1]
-        if not description:
+        description = select_first(response.selector.root, self.lead_css)
+        if not isinstance(description, etree._Element):
             return ""
-        copy = Selector(text=description[0].get()).css("body > *")[:1]
-        copy.css(".location-stamp").drop()
-        return text_of(copy[0])
+        copy = deepcopy(description)
+        for stamp in select(copy, ".location-stamp"):
+            drop(stamp)
+        return text_of(copy)
