@@ -14,8 +14,7 @@ from collections.abc import Iterable
 import lxml.html
 from lxml import etree
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_WHITESPACE = re.compile(r"\s+")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _BREAK = "\ue000"  # stands for a <br> until the paragraph is finished
 _PARAGRAPH_BREAK = re.compile(rf"\s*{_BREAK}\s*(?:{_BREAK}\s*)+")
 
@@ -34,8 +33,8 @@ def clean_text(text: str | None) -> str:
     """NFC-normalise `text`, drop invisible characters and collapse whitespace."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
-    return _WHITESPACE.sub(" ", text).strip()
+    # split() splits on exactly what the regex \s matches: str.isspace() characters.
+    return " ".join(_INVISIBLE.sub("", unicodedata.normalize("NFC", text)).split())
 
 
 def clean_all(texts: Iterable[str]) -> list[str]:
