@@ -48,6 +48,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage
@@ -60,6 +61,7 @@ from spidermon.contrib.scrapy.runners import (
     SpiderMonitorResult,
     SpiderMonitorRunner,
 )
+from spidermon.contrib.validation.jsonschema.validator import JSONSchemaValidator
 from spidermon.core.actions import Action
 from spidermon.results.items import MonitorResult
 
@@ -145,10 +147,33 @@ def _dict_named(name: str) -> type[dict[str, Any]]:
     return type(name, (dict,), {})
 
 
+_last_exported: list[Any] = [None, None]  # (item, its exported form): one item, two readers
+
+
 def as_exported(item: Any) -> dict[str, Any]:
     """The item as the feed writes it (plain JSON values), in a dict named like the item's
-    class: spidermon finds validators and names coverage stats by that name."""
-    return _dict_named(type(item).__name__)(to_jsonable(item))
+    class: spidermon finds validators and names coverage stats by that name. The validation
+    pipeline and the coverage count ask for the same item one after the other: the last
+    item's dict is kept for the second (it is only read)."""
+    if _last_exported[0] is not item:
+        _last_exported[:] = [item, _dict_named(type(item).__name__)(to_jsonable(item))]
+    return _last_exported[1]
+
+
+class FastFirstValidator(JSONSchemaValidator):
+    """spidermon's JSON Schema validator behind a compiled one (fastjsonschema, ~13x faster):
+    an item the compiled validator passes has no errors; any other item gets spidermon's own
+    validation, so the errors and messages counted are spidermon's."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        super().__init__(schema)
+        self._passes = fastjsonschema.compile(schema)
+
+    def _validate(self, data: Any, strict: bool = False) -> None:
+        try:
+            self._passes(data)
+        except fastjsonschema.JsonSchemaException:
+            super()._validate(data, strict)
 
 
 class ArticleSchemaValidation(ItemValidationPipeline):
@@ -157,9 +182,27 @@ class ArticleSchemaValidation(ItemValidationPipeline):
     Counts `spidermon/validation/items`, `.../items/errors` and per field and message
     `.../fields/errors/...`; items are exported unchanged."""
 
+    @classmethod
+    def _load_jsonschema_validator(cls, schema: Any) -> FastFirstValidator:
+        return FastFirstValidator(super()._load_jsonschema_validator(schema)._schema)
+
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, Article):
-            super().process_item(as_exported(item))
+        """spidermon's `process_item` on the exported dict, without its `ItemAdapter` copy
+        (the dict is plain JSON already); errors are counted, never added to the item."""
+        if not isinstance(item, Article):
+            return item
+        exported = as_exported(item)
+        validators = self.find_validators(exported)
+        if not validators:
+            return item
+        self.stats.add_item()
+        self.stats.add_fields(len(exported))
+        for validator in validators:
+            valid, errors = validator.validate(exported)
+            if not valid:
+                self._add_error_stats(errors)
+                if self.drop_items_with_errors:
+                    self._drop_item(item, errors)
         return item
 
 

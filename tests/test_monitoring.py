@@ -17,15 +17,19 @@ import pytest
 from scrapy import Spider
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
+from spidermon.contrib.validation.jsonschema.validator import JSONSchemaValidator
 
 from edunews_scraper import settings as project_settings
 from edunews_scraper.fixtures import find_fixtures
 from edunews_scraper.items import Article
 from edunews_scraper.loader import to_article
 from edunews_scraper.monitoring import (
+    ARTICLE_SCHEMA,
     ArticleSchemaValidation,
     EdunewsSpidermon,
+    FastFirstValidator,
     Monitoring,
+    as_exported,
 )
 from tests.conftest import FIXTURES
 
@@ -119,6 +123,29 @@ def test_an_article_that_breaks_the_schema_fails_validation(tmp_path: Path) -> N
         "headline": {"regex_not_matched": 1},
     }
     assert isinstance(articles[0].published, datetime)  # the article itself is untouched
+
+
+def test_the_compiled_validator_judges_as_spidermons_own() -> None:
+    """The compiled validator only short-cuts valid articles: on every saved article and on
+    broken copies of them, the verdict and errors are those of spidermon's validator."""
+    ours, spidermons = FastFirstValidator(ARTICLE_SCHEMA), JSONSchemaValidator(ARTICLE_SCHEMA)
+    records = [dict(as_exported(article)) for s in SPIDERS for article in saved_articles(s)]
+    broken = [
+        change(record)
+        for record in records[::4]
+        for change in (
+            lambda r: {**r, "published": "2024-01-01 08:00"},
+            lambda r: {**r, "headline": ""},
+            lambda r: {key: value for key, value in r.items() if key != "url"},
+            lambda r: {**r, "images": [{"url": 5, "caption": ""}]},
+            lambda r: {**r, "authors": "Ngọc Lan"},
+            lambda r: {**r, "content_hash": "xyz"},
+        )
+    ]
+    for record in records + broken:
+        assert ours.validate(record) == spidermons.validate(record)
+    assert all(ours.validate(record)[0] for record in records)
+    assert not any(ours.validate(record)[0] for record in broken)
 
 
 def test_errors_in_the_log_fail_the_error_rate_unless_allowed(tmp_path: Path) -> None:

@@ -268,13 +268,6 @@ class NewsSpider(scrapy.Spider):
         self.logger.warning("Listing page failed: %s (%s)", url, failure.getErrorMessage())
         self.crawler.stats.inc_value("edunews/listing_failures")
 
-    def machine_time(self, response: Response) -> str:
-        """The `datetime` attribute of the visible time element, when it has one."""
-        element = select_first(response.selector.root, self.time_css)
-        if not isinstance(element, etree._Element):
-            return ""
-        return (element.get("datetime") or "").strip()
-
     def first_text(self, response: Response, css: str) -> str:
         """The visible text of the first node matching `css` ("" when none or `css` is "")."""
         texts = _texts(select(response.selector.root, css)[:1])
@@ -288,14 +281,17 @@ class NewsSpider(scrapy.Spider):
         """Build the `RawArticle`: structured data first, the visible markup as fallback."""
         meta: PageMetadata = page_metadata(response.selector.root)
         body = self.pruned_body(response)
-        images = self.extract_images(body, response)
-        for figure in select(body, self.figure_css):  # captions are not text
+        figures = select(body, self.figure_css)
+        images = self.extract_images(figures, response)
+        for figure in figures:  # captions are not text
             drop(figure)
         signed = self.take_sign_off(body)
         lead = self.first_text(response, self.lead_css) or meta.description
         if self.lead_prefix is not None:
             lead = self.lead_prefix.sub("", lead, count=1)
-        published_raw = self.first_text(response, self.time_css)
+        time = select(response.selector.root, self.time_css)[:1]
+        printed_time = _texts(time)
+        machine_time = time[0].get("datetime") if time and not isinstance(time[0], str) else ""
         return RawArticle(
             url=response.url,
             site=self.site_of(response.url),
@@ -305,8 +301,8 @@ class NewsSpider(scrapy.Spider):
             lead=lead,
             byline=self.first_text(response, self.byline_css),
             authors=meta.authors or self.all_texts(response, self.author_css) or signed,
-            published_raw=published_raw or meta.published,
-            published_iso=meta.published or self.machine_time(response),
+            published_raw=printed_time[0] if printed_time else meta.published,
+            published_iso=meta.published or (machine_time or "").strip(),
             updated_raw=meta.modified or self.first_text(response, self.updated_css),
             category=self.first_text(response, self.category_css) or meta.section,
             images=images,
@@ -314,10 +310,10 @@ class NewsSpider(scrapy.Spider):
             tags=self.all_texts(response, self.tags_css) or meta.tags,
         )
 
-    def extract_images(self, body: etree._Element, response: Response) -> list[RawImage]:
-        """Each image of the body: its real URL (lazy-loading aware), caption and alt text."""
+    def extract_images(self, figures: list[Node], response: Response) -> list[RawImage]:
+        """Each image of the figures: its real URL (lazy-loading aware), caption and alt text."""
         images = []
-        for figure in select(body, self.figure_css):
+        for figure in figures:
             caption = _texts(select(figure, self.figure_caption_css)[:1])
             for img in figure.iter("img"):
                 src = next(
@@ -348,9 +344,8 @@ class NewsSpider(scrapy.Spider):
         if not isinstance(found, etree._Element):
             return lxml.html.Element("div")
         body = deepcopy(found)
-        for css in self.body_exclude_css:
-            for node in select(body, css):
-                drop(node)
+        for node in select(body, ", ".join(self.body_exclude_css)):  # one pass for them all
+            drop(node)
         for xpath in self.body_exclude_xpath:
             for node in body.xpath(xpath):
                 drop(node)
