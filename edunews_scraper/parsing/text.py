@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 import lxml.html
 from lxml import etree
@@ -53,8 +53,11 @@ def html_to_paragraphs(fragment: str) -> list[str]:
     return element_paragraphs(root)
 
 
-def element_paragraphs(root: etree._Element) -> list[str]:
-    """The clean paragraphs of the visible text inside an (already parsed) element."""
+def element_paragraphs(
+    root: etree._Element, hidden: Collection[etree._Element] = frozenset()
+) -> list[str]:
+    """The clean paragraphs of the visible text inside an (already parsed) element, leaving
+    out the elements in `hidden` (but not the text that follows them)."""
     if not isinstance(root.tag, str) or root.tag in SKIPPED_TAGS:
         return []
     paragraphs: list[str] = []
@@ -68,7 +71,7 @@ def element_paragraphs(root: etree._Element) -> list[str]:
 
     def walk(element: etree._Element) -> None:
         tag = element.tag if isinstance(element.tag, str) else ""
-        if tag in SKIPPED_TAGS or not tag:
+        if not tag or tag in SKIPPED_TAGS or element in hidden:
             pass
         elif tag == "br":
             pieces.append(_BREAK)

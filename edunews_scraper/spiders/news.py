@@ -8,23 +8,23 @@ preference, figure extraction, error records) lives here; normalising lives in t
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterable, Iterator
-from copy import deepcopy
+from collections.abc import AsyncIterator, Collection, Iterable, Iterator
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
+from itertools import chain
 from typing import Any, ClassVar
 
-import lxml.html
 import scrapy
 from lxml import etree
 from parsel import Selector
+from parsel.selector import create_root_node
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from edunews_scraper.feeds import route_feeds
 from edunews_scraper.items import RawArticle, RawImage, Reject
-from edunews_scraper.parsing.css import Node, drop, select, select_first
+from edunews_scraper.parsing.css import Node, Page, select
 from edunews_scraper.parsing.structured import PageMetadata, page_metadata
 from edunews_scraper.parsing.text import clean_text, element_paragraphs
 from edunews_scraper.parsing.vn_datetime import VN_TZ, parse_vn_datetime
@@ -45,14 +45,26 @@ def fetched_at(response: Response) -> datetime:
     return datetime.now(VN_TZ).replace(microsecond=0)
 
 
-def _texts(nodes: list[Node]) -> list[str]:
-    """The visible text of each node (blocks and `<br>` joined by a space), or the value of an
-    `::attr()`/`::text` selection, cleaned; empty ones dropped."""
+def _texts(nodes: list[Node], hidden: Collection[etree._Element] = frozenset()) -> list[str]:
+    """The visible text of each node (blocks and `<br>` joined by a space; none of what is
+    `hidden`), or the value of an `::attr()`/`::text` selection, cleaned; empty ones dropped."""
     texts = (
-        clean_text(node) if isinstance(node, str) else " ".join(element_paragraphs(node))
+        clean_text(node) if isinstance(node, str) else " ".join(element_paragraphs(node, hidden))
         for node in nodes
     )
     return [text for text in texts if text]
+
+
+def is_hidden(
+    node: etree._Element, hidden: Collection[etree._Element], top: etree._Element
+) -> bool:
+    """True when `node`, or one of its ancestors up to `top`, is `hidden`."""
+    for element in chain([node], node.iterancestors()):
+        if element in hidden:
+            return True
+        if element is top:
+            return False
+    return False
 
 
 class NewsSpider(scrapy.Spider):
@@ -96,7 +108,7 @@ class NewsSpider(scrapy.Spider):
     body_css: ClassVar[str] = "article"
     #: Nodes inside the body that are not article text (ads, related news, share bars)...
     body_exclude_css: ClassVar[tuple[str, ...]] = ()
-    #: ...and those only XPath can name (e.g. a paragraph that is a ">>" related link).
+    #: ...and those only XPath can name, from the body (e.g. a paragraph that is a ">>" link).
     body_exclude_xpath: ClassVar[tuple[str, ...]] = ()
     #: Image containers inside the body; their caption is taken out of the text.
     figure_css: ClassVar[str] = "figure"
@@ -116,6 +128,7 @@ class NewsSpider(scrapy.Spider):
         self.full = str(full).lower() in {"1", "true", "yes"}
         #: The persistent state of exported articles, set by the IncrementalState extension.
         self.crawl_state: CrawlState | None = None
+        self._page: tuple[Response, Page] | None = None
         self.selected_categories = self._select_categories(categories)
         self.max_pages = int(max_pages) if max_pages is not None else None
         if self.max_pages is not None and self.max_pages < 1:
@@ -268,28 +281,44 @@ class NewsSpider(scrapy.Spider):
         self.logger.warning("Listing page failed: %s (%s)", url, failure.getErrorMessage())
         self.crawler.stats.inc_value("edunews/listing_failures")
 
+    def page(self, response: Response) -> Page:
+        """The article page as plain lxml elements (parsed as parsel parses it, without the
+        per-element class lookup of `lxml.html` trees that makes every query and walk three
+        times dearer), with its selector index; built once per response."""
+        if self._page is None or self._page[0] is not response:
+            root = create_root_node(response.text, etree.HTMLParser, base_url=response.url)
+            self._page = (response, Page(root))
+        return self._page[1]
+
     def first_text(self, response: Response, css: str) -> str:
         """The visible text of the first node matching `css` ("" when none or `css` is "")."""
-        texts = _texts(select(response.selector.root, css)[:1])
+        texts = _texts(self.page(response).select(css)[:1])
         return texts[0] if texts else ""
 
     def all_texts(self, response: Response, css: str) -> list[str]:
         """The visible text of every node matching `css`."""
-        return _texts(select(response.selector.root, css))
+        return _texts(self.page(response).select(css))
 
     def extract_article(self, response: Response) -> RawArticle:
         """Build the `RawArticle`: structured data first, the visible markup as fallback."""
-        meta: PageMetadata = page_metadata(response.selector.root)
-        body = self.pruned_body(response)
-        figures = select(body, self.figure_css)
-        images = self.extract_images(figures, response)
-        for figure in figures:  # captions are not text
-            drop(figure)
-        signed = self.take_sign_off(body)
+        page = self.page(response)
+        meta: PageMetadata = page_metadata(page.root)
+        body = page.select_first(self.body_css)
+        if not isinstance(body, etree._Element):
+            body = etree.Element("div")  # no body: nothing inside it
+        hidden = self.excluded(page, body)
+        figures = [
+            figure
+            for figure in page.select(self.figure_css, within=body)
+            if isinstance(figure, etree._Element) and not is_hidden(figure, hidden, body)
+        ]
+        images = self.extract_images(figures, hidden, response)
+        hidden.update(figures)  # captions are not text
+        signed = self.take_sign_off(body, hidden)
         lead = self.first_text(response, self.lead_css) or meta.description
         if self.lead_prefix is not None:
             lead = self.lead_prefix.sub("", lead, count=1)
-        time = select(response.selector.root, self.time_css)[:1]
+        time = page.select(self.time_css)[:1]
         printed_time = _texts(time)
         machine_time = time[0].get("datetime") if time and not isinstance(time[0], str) else ""
         return RawArticle(
@@ -306,16 +335,36 @@ class NewsSpider(scrapy.Spider):
             updated_raw=meta.modified or self.first_text(response, self.updated_css),
             category=self.first_text(response, self.category_css) or meta.section,
             images=images,
-            paragraphs=element_paragraphs(body),
+            paragraphs=element_paragraphs(body, hidden),
             tags=self.all_texts(response, self.tags_css) or meta.tags,
         )
 
-    def extract_images(self, figures: list[Node], response: Response) -> list[RawImage]:
-        """Each image of the figures: its real URL (lazy-loading aware), caption and alt text."""
+    def excluded(self, page: Page, body: etree._Element) -> set[etree._Element]:
+        """The nodes of the body that are not the article's (ads, related news, share bars,
+        video posters): `body_exclude_css` and `body_exclude_xpath` (from the body) matches.
+        Neither their text nor their images are taken."""
+        nodes = [
+            *page.select(", ".join(self.body_exclude_css), within=body),
+            *(node for xpath in self.body_exclude_xpath for node in body.xpath(xpath)),
+        ]
+        return {node for node in nodes if isinstance(node, etree._Element) and node is not body}
+
+    def extract_images(
+        self, figures: list[etree._Element], hidden: set[etree._Element], response: Response
+    ) -> list[RawImage]:
+        """Each image of the figures: its real URL (lazy-loading aware), caption and alt text;
+        none of what is `hidden`."""
         images = []
         for figure in figures:
-            caption = _texts(select(figure, self.figure_caption_css)[:1])
+            captions = [
+                caption
+                for caption in select(figure, self.figure_caption_css)
+                if not is_hidden(caption, hidden, figure)
+            ]
+            caption = _texts(captions[:1], hidden)
             for img in figure.iter("img"):
+                if is_hidden(img, hidden, figure):
+                    continue
                 src = next(
                     (
                         value
@@ -336,22 +385,7 @@ class NewsSpider(scrapy.Spider):
                 )
         return images
 
-    def pruned_body(self, response: Response) -> etree._Element:
-        """A copy of the page's body without its excluded nodes (neither their text nor their
-        images - video posters, ads, related news - belong to the article); an empty element
-        when the page has no body."""
-        found = select_first(response.selector.root, self.body_css)
-        if not isinstance(found, etree._Element):
-            return lxml.html.Element("div")
-        body = deepcopy(found)
-        for node in select(body, ", ".join(self.body_exclude_css)):  # one pass for them all
-            drop(node)
-        for xpath in self.body_exclude_xpath:
-            for node in body.xpath(xpath):
-                drop(node)
-        return body
-
-    def take_sign_off(self, body: etree._Element) -> list[str]:
-        """The authors' names of a sign-off closing the body (figures already out), taken
-        out of the body. The base reads none: sites that sign off override this."""
+    def take_sign_off(self, body: etree._Element, hidden: set[etree._Element]) -> list[str]:
+        """The authors' names of a sign-off closing the body (figures and exclusions are in
+        `hidden`), added to `hidden`. The base reads none: sites that sign off override this."""
         return []

@@ -21,16 +21,14 @@ import re
 from lxml import etree
 from scrapy.http import Response
 
-from edunews_scraper.parsing.css import drop
-from edunews_scraper.parsing.text import clean_text
-from edunews_scraper.spiders.news import NewsSpider
+from edunews_scraper.parsing.text import clean_text, element_paragraphs
+from edunews_scraper.spiders.news import NewsSpider, is_hidden
 
 BASE = "https://vietnamnet.vn"
 _PAGE_SUFFIX = re.compile(r"-page(\d+)$")
 #: A closing byline: a short bold name, no sentence punctuation, no digits.
 _BYLINE = re.compile(r"^[^\d.!?:…]{2,60}$")
-#: The body's last paragraph with some text.
-_LAST_PARAGRAPH = etree.XPath("(descendant::p[normalize-space()])[last()]")
+_PARAGRAPHS = etree.XPath("descendant::p")
 
 
 class VietnamnetSpider(NewsSpider):
@@ -99,14 +97,29 @@ class VietnamnetSpider(NewsSpider):
             return f"{url[: match.start()]}-page{int(match.group(1)) + 1}"
         return f"{url}-page1"
 
-    def take_sign_off(self, body: etree._Element) -> list[str]:
+    def take_sign_off(self, body: etree._Element, hidden: set[etree._Element]) -> list[str]:
         """A bold name closing the body is its author's sign-off."""
-        last = _LAST_PARAGRAPH(body)
-        if not last:
+        last = next(
+            (
+                (paragraph, text)
+                for paragraph in reversed(_PARAGRAPHS(body))
+                if not is_hidden(paragraph, hidden, body)
+                and (text := " ".join(element_paragraphs(paragraph, hidden)))
+            ),
+            None,
+        )
+        if last is None:
             return []
-        name = clean_text(" ".join(last[0].xpath(".//text()")))
-        bold = clean_text(" ".join(last[0].xpath("./strong//text() | ./b//text()")))
-        if not (name and name == bold and _BYLINE.match(name)):
+        paragraph, name = last
+        bold = clean_text(
+            " ".join(
+                text
+                for child in paragraph
+                if child.tag in ("strong", "b") and child not in hidden
+                for text in element_paragraphs(child, hidden)
+            )
+        )
+        if not (name == bold and _BYLINE.match(name)):
             return []
-        drop(last[0])
+        hidden.add(paragraph)
         return [name]

@@ -17,7 +17,7 @@ from parsel import Selector
 from scrapy.http import Response
 
 from edunews_scraper.items import RawArticle
-from edunews_scraper.parsing.css import drop, select, select_first
+from edunews_scraper.parsing.css import drop, select
 from edunews_scraper.parsing.text import clean_text
 from edunews_scraper.parsing.vn_datetime import VN_TZ
 from edunews_scraper.spiders.news import NewsSpider
@@ -33,7 +33,7 @@ SOURCE_CREDIT = re.compile(r"^theo\s", re.IGNORECASE)
 #: A remark in parentheses after a name: "(tổng hợp)", "(theo AFP)".
 REMARK = re.compile(r"\([^)]*\)")
 #: Inline related-article links: a paragraph starting with ">>".
-RELATED_LINK = "//p[starts-with(normalize-space(.), '>>')]"
+RELATED_LINK = "descendant::p[starts-with(normalize-space(.), '>>')]"
 
 
 def text_of(node: etree._Element) -> str:
@@ -103,7 +103,7 @@ class VnexpressSpider(NewsSpider):
     def sign_off_authors(self, response: Response) -> list[str]:
         """The names of the sign-off: its `strong` parts (else its text) without remarks in
         parentheses; none when it only credits a source ("Theo Times Higher Education")."""
-        sign_offs = select(response.selector.root, ", ".join(SIGN_OFF))
+        sign_offs = self.page(response).select(", ".join(SIGN_OFF))
         if not sign_offs or SOURCE_CREDIT.match(text_of(sign_off := sign_offs[-1])):
             return []
         credits = [text_of(strong) for strong in sign_off.iter("strong")] or [text_of(sign_off)]
@@ -111,7 +111,7 @@ class VnexpressSpider(NewsSpider):
 
     def lead_text(self, response: Response) -> str:
         """The sapo without its `span.location-stamp` ("Hà Nội"), a dateline, not text."""
-        description = select_first(response.selector.root, self.lead_css)
+        description = self.page(response).select_first(self.lead_css)
         if not isinstance(description, etree._Element):
             return ""
         copy = deepcopy(description)
