@@ -7,13 +7,20 @@ Scrapy's own encoder writes datetimes without their offset; ours keeps it. Regis
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import is_dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from itemadapter import ItemAdapter
 from scrapy.exporters import JsonLinesItemExporter
+from scrapy.utils.python import to_bytes
 from scrapy.utils.serialize import ScrapyJSONEncoder
+
+from edunews_scraper.items import Article, Reject
+
+T = TypeVar("T")
 
 
 class IsoDateTimeEncoder(ScrapyJSONEncoder):
@@ -35,10 +42,35 @@ def _plain(value: Any) -> Any:
     return ItemAdapter(value).asdict()
 
 
+def per_item(function: Callable[[Any], T], size: int = 256) -> Callable[[Any], T]:
+    """`function` of an item, remembered for the last `size` items (by identity; they are
+    held, so no other item takes their id): a crawl's validation pipeline, feed and coverage
+    count each need the same item's JSON. Exported items are not changed afterwards."""
+    recent: OrderedDict[int, tuple[Any, T]] = OrderedDict()
+
+    def remembered(item: Any) -> T:
+        known = recent.get(id(item))
+        if known is not None and known[0] is item:
+            return known[1]
+        value = function(item)
+        recent[id(item)] = (item, value)
+        if len(recent) > size:
+            recent.popitem(last=False)
+        return value
+
+    return remembered
+
+
+@per_item
+def json_text(item: Any) -> str:
+    """An item as one JSON text, as the feed writes it. (Not through `ItemAdapter.asdict()`,
+    which copies every nested value first: 5x slower.)"""
+    return json.dumps(item, default=_plain, ensure_ascii=False)
+
+
 def to_jsonable(item: Any) -> dict[str, Any]:
-    """An item as the feed writes it, read back into plain JSON values. (Not through
-    `ItemAdapter.asdict()`, which copies every nested value first: 5x slower.)"""
-    return json.loads(json.dumps(item, default=_plain, ensure_ascii=False))
+    """An item as the feed writes it, read back into plain JSON values."""
+    return json.loads(json_text(item))
 
 
 class JsonLinesExporter(JsonLinesItemExporter):
@@ -53,5 +85,9 @@ class JsonLinesExporter(JsonLinesItemExporter):
         self.encoder = IsoDateTimeEncoder(**self._kwargs)
 
     def export_item(self, item: Any) -> None:
-        super().export_item(item)
+        if self.fields_to_export is None and isinstance(item, Article | Reject):
+            # Our items have no field serializers: their JSON as the encoder would write it.
+            self.file.write(to_bytes(json_text(item) + "\n", self.encoding))
+        else:
+            super().export_item(item)
         self.file.flush()

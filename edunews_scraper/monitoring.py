@@ -65,7 +65,7 @@ from spidermon.contrib.validation.jsonschema.validator import JSONSchemaValidato
 from spidermon.core.actions import Action
 from spidermon.results.items import MonitorResult
 
-from edunews_scraper.exporters import to_jsonable
+from edunews_scraper.exporters import per_item, to_jsonable
 from edunews_scraper.feeds import ARTICLE
 from edunews_scraper.items import Article
 from edunews_scraper.loader import schema
@@ -147,17 +147,12 @@ def _dict_named(name: str) -> type[dict[str, Any]]:
     return type(name, (dict,), {})
 
 
-_last_exported: list[Any] = [None, None]  # (item, its exported form): one item, two readers
-
-
+@per_item
 def as_exported(item: Any) -> dict[str, Any]:
     """The item as the feed writes it (plain JSON values), in a dict named like the item's
-    class: spidermon finds validators and names coverage stats by that name. The validation
-    pipeline and the coverage count ask for the same item one after the other: the last
-    item's dict is kept for the second (it is only read)."""
-    if _last_exported[0] is not item:
-        _last_exported[:] = [item, _dict_named(type(item).__name__)(to_jsonable(item))]
-    return _last_exported[1]
+    class: spidermon finds validators and names coverage stats by that name. Read, never
+    changed: the validation pipeline and the coverage count share it."""
+    return _dict_named(type(item).__name__)(to_jsonable(item))
 
 
 class FastFirstValidator(JSONSchemaValidator):

@@ -24,6 +24,7 @@ import struct
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 
 from w3lib.url import canonicalize_url
@@ -32,6 +33,7 @@ _MAGIC = b"EDUS"
 _HEADER = struct.Struct("<4sQ")
 
 
+@lru_cache(maxsize=4096)  # an article's URL is looked up by the listing, then recorded
 def url_fingerprint(url: str) -> int:
     """A 64-bit fingerprint of the canonicalised URL (collisions: ~1 in 3e7 at 1M URLs)."""
     digest = hashlib.sha1(canonicalize_url(url, keep_fragments=False).encode()).digest()

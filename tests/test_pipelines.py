@@ -7,6 +7,7 @@ import json
 from datetime import datetime
 
 import pytest
+from scrapy.exporters import JsonLinesItemExporter
 from scrapy.http import HtmlResponse
 
 from edunews_scraper.exporters import JsonLinesExporter
@@ -102,3 +103,15 @@ def test_exported_line_is_utf8_with_offsets(runner: OfflineRunner) -> None:
     assert record["published"] == "2026-11-20T08:00:00+07:00"
     assert record["fetched_at"] == "2026-11-20T10:00:00+07:00"
     assert record["images"] == [{"url": "https://img.example/1.jpg", "caption": "Ảnh minh họa"}]
+
+
+def test_exported_line_is_what_scrapys_exporter_writes(runner: OfflineRunner) -> None:
+    """Our items skip Scrapy's per-field serialization; the bytes are the same, and an
+    exporter given `fields_to_export` still goes through it."""
+    article = runner.process(raw())
+    ours, scrapys, chosen = io.BytesIO(), io.BytesIO(), io.BytesIO()
+    JsonLinesExporter(ours, encoding="utf-8").export_item(article)
+    JsonLinesItemExporter.export_item(JsonLinesExporter(scrapys, encoding="utf-8"), article)
+    JsonLinesExporter(chosen, encoding="utf-8", fields_to_export=["id", "url"]).export_item(article)
+    assert ours.getvalue() == scrapys.getvalue()
+    assert json.loads(chosen.getvalue()) == {"id": article.id, "url": article.url}
