@@ -60,33 +60,45 @@ def element_paragraphs(
     out the elements in `hidden` (but not the text that follows them)."""
     if not isinstance(root.tag, str) or root.tag in SKIPPED_TAGS:
         return []
+    if not len(root):  # a leaf (a headline, a link): its text is its one paragraph
+        text = clean_text(root.text)
+        return [text] if text else []
     paragraphs: list[str] = []
     pieces: list[str] = []
 
     def flush() -> None:
-        for block in _PARAGRAPH_BREAK.split("".join(pieces)):
-            if text := clean_text(block.replace(_BREAK, " ")):
-                paragraphs.append(text)
+        text = "".join(pieces)
         pieces.clear()
+        if not text or text.isspace():
+            return
+        blocks = _PARAGRAPH_BREAK.split(text) if _BREAK in text else [text]
+        for block in blocks:
+            if cleaned := clean_text(block.replace(_BREAK, " ")):
+                paragraphs.append(cleaned)
 
     def walk(element: etree._Element) -> None:
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if not tag or tag in SKIPPED_TAGS or element in hidden:
+        tag = element.tag
+        if not isinstance(tag, str) or tag in SKIPPED_TAGS or element in hidden:
             pass
         elif tag == "br":
             pieces.append(_BREAK)
-        else:
-            is_block = tag in BLOCK_TAGS
-            if is_block:
-                flush()
-            pieces.append(element.text or "")
+        elif tag in BLOCK_TAGS:
+            flush()
+            if element.text:
+                pieces.append(element.text)
             for child in element:
                 walk(child)
-            if is_block:
-                flush()
-        pieces.append(element.tail or "")
+            flush()
+        else:
+            if element.text:
+                pieces.append(element.text)
+            for child in element:
+                walk(child)
+        if element.tail:
+            pieces.append(element.tail)
 
-    pieces.append(root.text or "")
+    if root.text:
+        pieces.append(root.text)
     for child in root:
         walk(child)
     flush()
