@@ -60,7 +60,22 @@ def _types(node: dict[str, Any]) -> set[str]:
 
 
 _JSON_LD = compiled('script[type="application/ld+json"]::text')
-_META = etree.XPath("//meta[@content]", smart_strings=False)
+#: The `<meta>` properties read, by `property` or by `name`.
+META_KEYS = (
+    "og:title",
+    "og:description",
+    "og:url",
+    "og:image",
+    "article:published_time",
+    "article:modified_time",
+    "article:section",
+    "article:tag",
+)
+_META = etree.XPath(
+    "//meta[@content][{}]".format(
+        " or ".join(f"@property='{key}' or @name='{key}'" for key in META_KEYS)
+    )
+)
 _CANONICAL = compiled('link[rel="canonical"]::attr(href)')
 
 
@@ -78,7 +93,8 @@ def json_ld_article(root: etree._Element) -> dict[str, Any]:
 
 
 def meta_contents(root: etree._Element) -> dict[str, list[str]]:
-    """The `content` of every `<meta>` by its `property` and by its `name`, in page order."""
+    """The `content` of the `<meta>`s of `META_KEYS` by `property` and by `name`, in page
+    order."""
     contents: dict[str, list[str]] = {}
     for element in _META(root):
         content = element.get("content")
