@@ -17,6 +17,7 @@ import pytest
 from scrapy import Spider
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
+from spidermon.contrib.scrapy.extensions import Spidermon
 from spidermon.contrib.validation.jsonschema.validator import JSONSchemaValidator
 
 from edunews_scraper import settings as project_settings
@@ -106,6 +107,27 @@ def test_saved_articles_pass_every_monitor(tmp_path: Path) -> None:
     assert stats["edunews/monitors/field_coverage"] == "OK"
     assert stats["spidermon/validation/items"] == len(saved_articles())
     assert 0.9 < report["measurements"]["coverage"]["images/_items/caption"] < 1
+
+
+def test_field_counts_are_spidermons_own() -> None:
+    """Our extension sums spidermon's per-field increments before they reach the stats: the
+    counts are those of spidermon's extension counting each item itself."""
+    articles = [article for spider in SPIDERS for article in saved_articles(spider)]
+    counted = {}
+    for extension_class, item_of in ((EdunewsSpidermon, lambda a: a), (Spidermon, as_exported)):
+        crawler = get_crawler(Spider, {"ADDONS": {Monitoring: 100}})
+        spider = crawler.spider = Spider.from_crawler(crawler, name=SPIDER)
+        extension = extension_class.from_crawler(crawler)
+        for article in articles:
+            extension.item_scraped(item_of(article), None, spider)
+        assert crawler.stats is not None
+        counted[extension_class] = {
+            key: value
+            for key, value in crawler.stats.get_stats().items()
+            if key.startswith("spidermon_item_scraped_count")
+        }
+    assert counted[EdunewsSpidermon] == counted[Spidermon]
+    assert counted[Spidermon]["spidermon_item_scraped_count/Article/images/_items/caption"] > 0
 
 
 def test_an_article_that_breaks_the_schema_fails_validation(tmp_path: Path) -> None:
