@@ -4,7 +4,8 @@
 
 - `ArticleSchemaValidation`, spidermon's item validation pipeline, checking every exported
   article, as the feed writes it, against the shipped JSON Schema
-  (`edunews_scraper/schema/article.schema.json`), and
+  (`edunews_scraper/schema/article.schema.json`): a compiled validator (fastjsonschema) passes
+  the valid ones, spidermon's own validator judges and counts the rest, and
 - `EdunewsSpidermon`, spidermon's extension, which counts the field coverage of the exported
   articles and runs `SpiderCloseMonitorSuite` when the spider closes. Its monitors fail when:
 
