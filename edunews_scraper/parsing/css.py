@@ -44,12 +44,6 @@ def select(node: etree._Element, css: str) -> list[Node]:
     return compiled(css)(node) if css else []
 
 
-def select_first(node: etree._Element, css: str) -> Node | None:
-    """The first match of `css` in `node` in document order, or None."""
-    matches = select(node, css)
-    return matches[0] if matches else None
-
-
 def drop(element: etree._Element) -> None:
     """Take `element` out of its tree, keeping the text that follows it (its tail)."""
     parent = element.getparent()
