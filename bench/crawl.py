@@ -2,12 +2,13 @@
 restarted, and peak RSS is a process's own).
 
     python -m bench.crawl BASE OUT_DIR {full,bare} [--concurrency N] [-s NAME=VALUE ...]
-                          [--profile FILE]
+                          [--profile FILE] [--trace-memory]
 
 `full` is the giaoducthoidai spider with every pipeline, the feeds and the crawl state on;
 `bare` follows the same links with a callback that yields nothing (Scrapy's own cost).
 Both run with AutoThrottle, robots.txt and download delay off. Prints one JSON object:
-crawl seconds (spider opened to closed), CPU seconds, pages, articles, rejects, peak RSS.
+crawl seconds (spider opened to closed), CPU seconds, pages, articles, rejects, peak RSS, and
+with `--trace-memory` the memory held at the end, state and other (bench/growth.py).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.http import Response
 from scrapy.utils.project import get_project_settings
 
+from bench.growth import STAT as HELD_STAT
+from bench.growth import HeldMemory
 from bench.site import CATEGORIES
 from edunews_scraper.items import RawArticle, Reject
 from edunews_scraper.spiders.giaoducthoidai import GiaoducthoidaiSpider
@@ -85,11 +88,15 @@ def crawl(
     concurrency: int,
     overrides: dict[str, str],
     profile: Path | None = None,
+    trace_memory: bool = False,
 ) -> dict:
     """Run the crawl (project settings, then the benchmark's, then `overrides`); its figures."""
     out.mkdir(parents=True, exist_ok=True)
     settings = get_project_settings()
     settings.setdict({**crawl_settings(out, concurrency), **overrides}, priority="cmdline")
+    if trace_memory:
+        extensions = {**settings.getdict("EXTENSIONS"), HeldMemory: 900}
+        settings.set("EXTENSIONS", extensions, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(SPIDERS[mode])
     process.crawl(crawler, base=base)
@@ -115,6 +122,7 @@ def crawl(
         "rejects": stats.get("edunews/rejects", 0),
         "finish_reason": stats.get("finish_reason", ""),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "held_bytes": stats.get(HELD_STAT),
     }
 
 
@@ -128,10 +136,15 @@ def main(argv: list[str] | None = None) -> None:
         "-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="a setting"
     )
     parser.add_argument("--profile", type=Path, help="write cProfile stats of the crawl here")
+    parser.add_argument(
+        "--trace-memory", action="store_true", help="report the memory held at the end"
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "edunews_scraper.settings")
     overrides = dict(item.split("=", 1) for item in args.set)
-    result = crawl(args.base, args.out, args.mode, args.concurrency, overrides, args.profile)
+    result = crawl(
+        args.base, args.out, args.mode, args.concurrency, overrides, args.profile, args.trace_memory
+    )
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
 

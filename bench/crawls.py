@@ -26,6 +26,7 @@ class CrawlResult:
     pages: int
     articles: int  # exported
     peak_rss_mb: float
+    held_bytes: dict[str, int] | None = None  # bench/growth.py, when traced
 
     @property
     def pages_per_minute(self) -> float:
@@ -43,6 +44,7 @@ def run_crawl(
     overrides: dict[str, str] | None = None,
     concurrency: int = 64,
     profile: Path | None = None,
+    trace_memory: bool = False,
 ) -> CrawlResult:
     """Serve a site of `articles` articles and crawl it once in a fresh process. Fails unless
     the crawl fetched every page (and, in `full` mode, exported every article)."""
@@ -54,6 +56,8 @@ def run_crawl(
             command += ["-s", f"{name}={value}"]
         if profile is not None:
             command += ["--profile", str(profile)]
+        if trace_memory:
+            command += ["--trace-memory"]
         env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "edunews_scraper.settings"}
         done = subprocess.run(
             command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
@@ -75,6 +79,7 @@ def run_crawl(
         pages=figures["pages"],
         articles=figures["articles"],
         peak_rss_mb=figures["peak_rss_mb"],
+        held_bytes=figures.get("held_bytes"),
     )
 
 

@@ -42,7 +42,7 @@ def _plain(value: Any) -> Any:
     return ItemAdapter(value).asdict()
 
 
-def per_item(function: Callable[[Any], T], size: int = 256) -> Callable[[Any], T]:
+def per_item(function: Callable[[Any], T], size: int = 64) -> Callable[[Any], T]:
     """`function` of an item, remembered for the last `size` items (by identity; they are
     held, so no other item takes their id): a crawl's validation pipeline, feed and coverage
     count each need the same item's JSON. Exported items are not changed afterwards."""

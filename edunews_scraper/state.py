@@ -33,7 +33,7 @@ _MAGIC = b"EDUS"
 _HEADER = struct.Struct("<4sQ")
 
 
-@lru_cache(maxsize=4096)  # an article's URL is looked up by the listing, then recorded
+@lru_cache(maxsize=1024)  # an exported article's URL is checked, then recorded, in a row
 def url_fingerprint(url: str) -> int:
     """A 64-bit fingerprint of the canonicalised URL (collisions: ~1 in 3e7 at 1M URLs)."""
     digest = hashlib.sha1(canonicalize_url(url, keep_fragments=False).encode()).digest()

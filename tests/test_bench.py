@@ -31,13 +31,16 @@ def test_every_figure_is_reported_and_positive(figures: dict) -> None:
     size = str(run.PRESETS["tiny"].memory_articles[0])
     assert figures["peak_rss_mb"][size] > 0
     assert figures["crawl"]["scrapy_bench_pages_per_min"] > 0
+    grown = figures["crawl"]["memory_growth"]
+    assert grown["crawls"] == [20, 40]
+    assert grown["bytes_per_article"]["state"] > 0  # a fingerprint per URL at least
     assert figures["extraction"]["articles"] == figures["extraction"]["pages"]
     json.dumps(figures)  # JSON-ready as --json writes it
 
 
 def test_table_shows_every_benchmark(figures: dict) -> None:
     text = run.table(figures)
-    for label in (*KEYS, "dateparser_over_fastpath", "peak_rss_mb", "scrapy bench"):
+    for label in (*KEYS, "dateparser_over_fastpath", "peak_rss_mb", "scrapy bench", "Memory"):
         assert label in text
 
 
