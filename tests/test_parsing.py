@@ -6,9 +6,9 @@ import pytest
 from parsel import Selector
 
 from edunews_scraper.parsing.authors import split_authors
-from edunews_scraper.parsing.boilerplate import remove_boilerplate
+from edunews_scraper.parsing.boilerplate import remove_boilerplate, strip_outlet_stamp
 from edunews_scraper.parsing.byline import Byline, parse_byline
-from edunews_scraper.parsing.structured import page_metadata
+from edunews_scraper.parsing.structured import page_metadata, unescape
 from edunews_scraper.parsing.text import clean_text, html_to_paragraphs
 from edunews_scraper.pipelines.figures import single_caption
 
@@ -169,3 +169,56 @@ def test_structured_data_falls_back_to_meta() -> None:
         ["tuyển sinh", "lớp 10"],
         "https://example.vn/a.html",
     )
+
+
+STAMPS = [
+    ("GD&TĐ - Năm học mới bắt đầu.", "Năm học mới bắt đầu."),
+    ("(Dân trí) - Sáng 5/3, trường mở cửa.", "Sáng 5/3, trường mở cửa."),
+    ("(NLĐO)- Chiều nay, thí sinh dự thi.", "Chiều nay, thí sinh dự thi."),
+    ("TTO - Hôm qua, Bộ công bố.", "Hôm qua, Bộ công bố."),
+    ("TPO - Học sinh đến trường.", "Học sinh đến trường."),
+    ("VOV.VN - Kỳ thi diễn ra.", "Kỳ thi diễn ra."),
+    ("Chinhphu.vn - Thủ tướng ký.", "Thủ tướng ký."),
+    ("VTC News - Trường học mới.", "Trường học mới."),
+    # Not stamps: a place, an acronym inside a word, an ordinary sentence.
+    ("Hà Nội - Sáng nay, trời mưa.", "Hà Nội - Sáng nay, trời mưa."),
+    ("COVID-19 - đã qua, học sinh trở lại.", "COVID-19 - đã qua, học sinh trở lại."),
+    ("Bộ GD&ĐT - cơ quan quản lý.", "Bộ GD&ĐT - cơ quan quản lý."),
+    ("Dân trí nâng cao là mục tiêu.", "Dân trí nâng cao là mục tiêu."),
+    ("GD&TĐ - ", "GD&TĐ - "),
+]
+
+
+@pytest.mark.parametrize(("lead", "expected"), STAMPS)
+def test_outlet_stamp_stripped_from_lead(lead: str, expected: str) -> None:
+    assert strip_outlet_stamp(lead) == expected
+
+
+@pytest.mark.parametrize(
+    ("escaped", "text"),
+    [
+        ("Chi&amp;#7871;n s&amp;#7921; kh&#244;ng", "Chiến sự không"),  # escaped twice
+        ("Ch&#237;nh s&aacute;ch", "Chính sách"),
+        ("GD&amp;amp;TĐ", "GD&TĐ"),  # three times
+        ("AT&T và R&D", "AT&T và R&D"),  # no entity: unchanged
+    ],
+)
+def test_entities_decoded_however_often_escaped(escaped: str, text: str) -> None:
+    assert unescape(escaped) == text
+
+
+def test_structured_data_strings_and_meta_lose_their_entities() -> None:
+    html = """<html><head>
+    <meta property="og:title" content="Ch&amp;#237;nh s&amp;#225;ch m&#7899;i">
+    <meta property="article:tag" content="tuy&amp;#7875;n sinh, l&#7899;p 10">
+    <script type="application/ld+json">{"@type": "NewsArticle",
+      "headline": "Chi&amp;#7871;n l&#432;&#7907;c gi&aacute;o d&#7909;c",
+      "description": "GD&amp;amp;T&#272; - M&ocirc; t&#7843;",
+      "author": [{"@type": "Person", "name": "Nguy&#7877;n An"}]}</script>
+    </head><body></body></html>"""
+    meta = page_metadata(Selector(text=html).root)
+    assert meta.headline == "Chiến lược giáo dục"
+    assert meta.description == "GD&TĐ - Mô tả"
+    assert meta.authors == ["Nguyễn An"]
+    assert meta.title == "Chính sách mới"
+    assert meta.tags == ["tuyển sinh", "lớp 10"]

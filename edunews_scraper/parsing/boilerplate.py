@@ -1,5 +1,6 @@
 """Vietnamese news-page boilerplate that slips into article bodies: comment boxes, share
-bars, "Xem thêm" links, related-news headings and header clutter."""
+bars, "Xem thêm" links, related-news headings and header clutter; and the outlet's stamp that
+opens a lead ("GD&TĐ - ", "(Dân trí) - ", "TTO - ", "(NLĐO)-")."""
 
 from __future__ import annotations
 
@@ -34,3 +35,28 @@ def remove_boilerplate(paragraphs: list[str]) -> list[str]:
         if not is_clutter(paragraph):
             kept.append(paragraph)
     return kept
+
+
+#: A lead's opening stamp: a short name in parentheses (a dash may follow), or one or two short
+#: words before a dash set off by a space.
+_STAMP = re.compile(
+    r"^\s*(?:\((?P<paren>[^()]{1,30})\)\s*[-–—:]?"
+    r"|(?P<word>[\w&.]{2,16}(?: [\w&.]{2,16})?)(?:\s+[-–—]|\s*[-–—](?=\s)))\s*"
+)
+#: Outlet names in mixed case that open leads as stamps.
+_OUTLET_NAMES = frozenset({"dân trí", "vtc news", "vnexpress", "dân việt", "vietnamplus"})
+_DOMAIN = re.compile(r"\.(?:vn|com|net|org)$", re.IGNORECASE)
+
+
+def is_outlet_stamp(word: str) -> bool:
+    """True for a word that names an outlet the way stamps do: upper case ("GD&TĐ", "TPO",
+    "VOV.VN"), a domain ("Chinhphu.vn") or a known outlet name ("VTC News")."""
+    return word.isupper() or bool(_DOMAIN.search(word)) or word.casefold() in _OUTLET_NAMES
+
+
+def strip_outlet_stamp(lead: str) -> str:
+    """`lead` without the outlet's stamp that opens it (unchanged when it has none)."""
+    match = _STAMP.match(lead)
+    if match is None or (match["word"] and not is_outlet_stamp(match["word"])):
+        return lead
+    return lead[match.end() :] or lead

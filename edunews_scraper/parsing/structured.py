@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,6 +46,19 @@ class PageMetadata:
     images: list[str] = field(default_factory=list)
 
 
+def unescape(text: str) -> str:
+    """`text` with its HTML entities decoded, also when escaped twice or three times
+    (`Chi&amp;#7871;n` -> `Chiến`): JSON-LD and meta values of some sites carry them."""
+    for _ in range(3):
+        if "&" not in text:
+            break
+        decoded = html.unescape(text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
 def _walk(node: Any) -> Iterator[dict[str, Any]]:
     if isinstance(node, list):
         for child in node:
@@ -62,6 +76,7 @@ def _types(node: dict[str, Any]) -> set[str]:
 _JSON_LD = compiled('script[type="application/ld+json"]::text')
 #: The `<meta>` properties read, by `property` or by `name`.
 META_KEYS = (
+    "og:type",
     "og:title",
     "og:description",
     "og:url",
@@ -92,12 +107,22 @@ def json_ld_article(root: etree._Element) -> dict[str, Any]:
     return {}
 
 
+def page_kind(root: etree._Element) -> str:
+    """What the page's structured data says it is when that is an article ("JSON-LD
+    NewsArticle", "og:type article"), else ""."""
+    if types := _types(json_ld_article(root)) & ARTICLE_TYPES:
+        return f"JSON-LD {sorted(types)[0]}"
+    if [kind.strip().lower() for kind in meta_contents(root).get("og:type", [])][:1] == ["article"]:
+        return "og:type article"
+    return ""
+
+
 def meta_contents(root: etree._Element) -> dict[str, list[str]]:
     """The `content` of the `<meta>`s of `META_KEYS` by `property` and by `name`, in page
     order."""
     contents: dict[str, list[str]] = {}
     for element in _META(root):
-        content = element.get("content")
+        content = unescape(element.get("content"))
         for key in {element.get("property"), element.get("name")} - {None}:
             contents.setdefault(key, []).append(content)
     return contents
@@ -115,7 +140,7 @@ def _names(value: Any, person_only: bool) -> list[str]:
             and not (person_only and "Organization" in _types(item))
         ):
             names.append(item["name"])
-    return [name for name in names if name.strip()]
+    return [unescape(name) for name in names if name.strip()]
 
 
 def _image_urls(value: Any) -> list[str]:
@@ -131,9 +156,9 @@ def _image_urls(value: Any) -> list[str]:
 
 def _keywords(value: Any) -> list[str]:
     if isinstance(value, str):
-        return [word.strip() for word in value.split(",") if word.strip()]
+        value = unescape(value).split(",")
     if isinstance(value, list):
-        return [word.strip() for word in value if isinstance(word, str) and word.strip()]
+        return [unescape(word).strip() for word in value if isinstance(word, str) and word.strip()]
     return []
 
 
@@ -141,7 +166,7 @@ def _text(value: Any) -> str:
     """A string value, or the first string of a list value, stripped; "" otherwise."""
     if isinstance(value, list):
         value = next((item for item in value if isinstance(item, str)), "")
-    return value.strip() if isinstance(value, str) else ""
+    return unescape(value).strip() if isinstance(value, str) else ""
 
 
 def page_metadata(root: etree._Element) -> PageMetadata:
