@@ -64,9 +64,6 @@ class OfflineRunner:
         ordered = sorted((p for p in paths.items() if p[1] is not None), key=lambda p: p[1])
         self.pipelines = [build_from_crawler(load_object(path), crawler) for path, _ in ordered]
 
-    def is_article_url(self, url: str) -> bool:
-        return self.spider.is_article_url(url)
-
     def process(self, item: Any) -> Any | None:
         """`item` through every pipeline; None when one drops it."""
         for pipeline in self.pipelines:
@@ -93,8 +90,13 @@ class OfflineRunner:
             ),
         }
 
+    def article_evidence(self, response: Response) -> str:
+        """Why the page is taken for an article page, "" when it is taken for a listing."""
+        return self.spider.article_evidence(response)
+
     def output(self, response: Response) -> dict[str, Any]:
-        """What a page yields, as plain JSON: an article or reject, or a listing summary."""
-        if self.is_article_url(response.url):
+        """What a page yields, as plain JSON: an article or reject when the page is an
+        article page (see `NewsSpider.article_evidence`), else a listing summary."""
+        if self.article_evidence(response):
             return to_jsonable(self.article(response))
         return self.listing(response)

@@ -14,20 +14,7 @@ from edunews_scraper.offline import spider_class
 from edunews_scraper.parsing.css import Page, select
 from tests.conftest import FIXTURES
 
-FIELDS = (
-    "headline_css",
-    "lead_css",
-    "byline_css",
-    "author_css",
-    "time_css",
-    "updated_css",
-    "category_css",
-    "tags_css",
-    "body_css",
-    "figure_css",
-    "listing_item_css",
-    "next_page_css",
-)
+LISTING_FIELDS = ("listing_item_css", "next_page_css")
 
 
 def tree(html: str) -> etree._Element:
@@ -35,16 +22,20 @@ def tree(html: str) -> etree._Element:
 
 
 def spider_selectors(name: str) -> list[str]:
+    """Every listing selector of the spider and every selector of each of its layouts."""
     cls = spider_class(name)
-    fields = [getattr(cls, field) for field in FIELDS]
-    return [css for css in [*fields, *cls.body_exclude_css] if css]
+    listing = [getattr(cls, field) for field in LISTING_FIELDS]
+    return [css for css in listing if css] + [
+        css for layout in cls.layouts for css in layout.selectors()
+    ]
 
 
 @pytest.mark.parametrize("fixture", find_fixtures(FIXTURES), ids=str)
 def test_page_finds_what_xpath_finds_on_every_saved_page(fixture) -> None:
     root = create_root_node(fixture.response().text, etree.HTMLParser)
     page = Page(root)
-    bodies = select(root, spider_class(fixture.spider).body_css)[:1]
+    layouts = spider_class(fixture.spider).layouts
+    bodies = [body for layout in layouts for body in select(root, layout.body)[:1]]
     for css in spider_selectors(fixture.spider):
         assert page.select(css) == select(root, css), css
         for body in bodies:

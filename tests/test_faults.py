@@ -160,7 +160,7 @@ def test_every_page_has_an_outcome(crawl: tuple) -> None:
         path("slow"): rejected[path("slow")]["reason"],
         path("offsite"): rejected[path("offsite")]["reason"],
         path("loop"): rejected[path("loop")]["reason"],
-        path("empty"): "missing: headline, published, paragraphs",
+        path("empty"): "empty page: HTTP 200 with no content",
         path("no-headline"): "missing: headline",
         path("no-date"): "missing: published",
         path("no-body"): "missing: paragraphs",

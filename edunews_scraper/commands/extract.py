@@ -76,7 +76,17 @@ class Command(ScrapyCommand):
             spidercls = spider_class(opts.spider, page.url, self.settings)
         except (KeyError, LookupError) as exc:
             raise UsageError(str(exc.args[0] if exc.args else exc)) from exc
-        output = OfflineRunner(spidercls, self.settings).output(page.response())
+        runner = OfflineRunner(spidercls, self.settings)
+        response = page.response()
+        evidence = runner.article_evidence(response)
+        print(
+            f"article page ({evidence})"
+            if evidence
+            else f"taken for a listing page: no {spidercls.name} article layout matches, the "
+            "page's structured data does not say article, and the URL is not an article's",
+            file=sys.stderr,
+        )
+        output = runner.output(response)
         json.dump(output, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         if "reason" in output:

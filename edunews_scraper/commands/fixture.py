@@ -84,7 +84,7 @@ class Command(ScrapyCommand):
         page = saved_page(Path(opts.page), opts.url, opts.fetched_at)
         spidercls = spider_class(opts.spider, page.url, self.settings)
         runner = OfflineRunner(spidercls, self.settings)
-        kind = "articles" if runner.is_article_url(page.url) else "listings"
+        kind = "articles" if runner.article_evidence(page.response()) else "listings"
         folder = self.root / spidercls.name / kind
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{opts.name or default_name(page.url)}.html"

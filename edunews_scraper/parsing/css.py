@@ -44,21 +44,6 @@ def select(node: etree._Element, css: str) -> list[Node]:
     return compiled(css)(node) if css else []
 
 
-def drop(element: etree._Element) -> None:
-    """Take `element` out of its tree, keeping the text that follows it (its tail)."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    tail = element.tail
-    if tail:
-        previous = element.getprevious()
-        if previous is None:
-            parent.text = (parent.text or "") + tail
-        else:
-            previous.tail = (previous.tail or "") + tail
-    parent.remove(element)
-
-
 # Selectors that cannot match -----------------------------------------------------------------
 
 

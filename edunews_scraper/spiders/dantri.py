@@ -5,7 +5,7 @@ teasers that print no time, and paginate as `/giao-duc/trang-2.htm` with no rel=
 article's id is its creation time (`...-20260311060512345.htm`: yyyymmddHHMMSS + ms), which
 stands in for the teaser's time.
 
-Article layouts, each selector lists them in this order:
+Article layouts, each a `Layout`:
 - singular (2021-): `article.singular-container`, `h1.title-page`, `h2.singular-sapo`,
   `time.author-time` ("Thứ tư, 11/03/2026 - 06:05"), `div.singular-content`, JSON-LD
   NewsArticle; images in `figure.image` with `figcaption`.
@@ -26,6 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 from scrapy.http import Response
 
 from edunews_scraper.parsing.vn_datetime import VN_TZ
+from edunews_scraper.spiders.layout import Layout
 from edunews_scraper.spiders.news import NewsSpider
 
 BODY = ("div.singular-content", "div.e-magazine__body", "div.dt-news__content", "#divNewsContent")
@@ -34,6 +35,20 @@ SIGN_OFF = tuple(
     f'{body} > p:last-of-type[style*="{style}"]'
     for body in BODY[2:]
     for style in ("text-align: right", "text-align:right")
+)
+AUTHORS = ", ".join((".author-name b", *(f"{css} strong" for css in SIGN_OFF)))
+CATEGORY = (
+    'a[data-content-name="article-breadcrumb"], ul.dt-breadcrumb li + li a, div.breadcrumb a.cate'
+)
+TAGS = "ul.tags-wrap a, ul.dt-news__tag-list a, span.news-tags-item a"
+EXCLUDE = (
+    *SIGN_OFF,
+    "div.dta-unit",
+    '[data-slot="ads-in-content"]',
+    "div.dantri-widget",
+    ".article-related",
+    "[data-tin-lien-quan]",
+    "figure.video",
 )
 #: The creation time in an article id: `-yyyymmddHHMMSSfff.htm`.
 URL_TIME = re.compile(r"-(\d{14})\d{3}\.htm$")
@@ -65,30 +80,57 @@ class DantriSpider(NewsSpider):
         r"[\w-]+-\d{10,}\.htm$"
     )
 
-    headline_css = "h1.title-page, h1.e-magazine__title, h1.dt-news__title, h1.mgb15"
-    lead_css = "h2.singular-sapo, h2.e-magazine__sapo, .dt-news__sapo h2, h2.sapo"
-    lead_prefix = re.compile(r"^\s*\(?Dân trí\)?\s*[-–]?\s*")
-    author_css = ", ".join((".author-name b", *(f"{css} strong" for css in SIGN_OFF)))
-    time_css = (
-        "time.author-time, .e-magazine__meta time, span.dt-news__time, span.fr.fon7.tt-capitalize"
+    layouts = tuple(
+        Layout(
+            name=name,
+            marker=marker,
+            headline=headline,
+            lead=lead,
+            lead_exclude=("span.sapo-dantri",),
+            authors=AUTHORS,
+            time=time,
+            category=CATEGORY,
+            tags=TAGS,
+            body=body,
+            body_exclude=EXCLUDE,
+            figure='figure.image, div.VCSortableInPreviewMode[type="Photo"]',
+            figure_caption="figcaption, div.PhotoCMS_Caption",
+        )
+        for name, marker, headline, lead, time, body in (
+            (
+                "singular",
+                "article.singular-container",
+                "h1.title-page",
+                "h2.singular-sapo",
+                "time.author-time",
+                BODY[0],
+            ),
+            (
+                "e-magazine",
+                "h1.e-magazine__title",
+                "h1.e-magazine__title",
+                "h2.e-magazine__sapo",
+                ".e-magazine__meta time",
+                BODY[1],
+            ),
+            (
+                "dt-news",
+                "h1.dt-news__title",
+                "h1.dt-news__title",
+                ".dt-news__sapo h2",
+                "span.dt-news__time",
+                BODY[2],
+            ),
+            (
+                "2016",
+                "#divNewsContent",
+                "h1.mgb15",
+                "h2.sapo",
+                "span.fr.fon7.tt-capitalize",
+                BODY[3],
+            ),
+        )
     )
-    category_css = (
-        'a[data-content-name="article-breadcrumb"], ul.dt-breadcrumb li + li a, '
-        "div.breadcrumb a.cate"
-    )
-    tags_css = "ul.tags-wrap a, ul.dt-news__tag-list a, span.news-tags-item a"
-    body_css = ", ".join(BODY)
-    body_exclude_css = (
-        *SIGN_OFF,
-        "div.dta-unit",
-        '[data-slot="ads-in-content"]',
-        "div.dantri-widget",
-        ".article-related",
-        "[data-tin-lien-quan]",
-        "figure.video",
-    )
-    figure_css = 'figure.image, div.VCSortableInPreviewMode[type="Photo"]'
-    figure_caption_css = "figcaption, div.PhotoCMS_Caption"
 
     def listing_entries(self, response: Response) -> Iterator[tuple[str, datetime | None]]:
         """(article URL, creation time from its id) for each teaser; teasers print no time."""

@@ -1,9 +1,10 @@
 """giaoducthoidai.vn (Báo Giáo dục & Thời đại): the current layout (`-postNNNNNN.html`,
 since about 2021) and the legacy one (2018-2021, byline `Author - dd/mm/yyyy, HH:MM GMT+07 |
-Category`). Each selector lists the current layout's classes, then the legacy ones."""
+Category`), each a `Layout`."""
 
 import re
 
+from edunews_scraper.spiders.layout import Layout
 from edunews_scraper.spiders.news import NewsSpider
 
 
@@ -25,24 +26,45 @@ class GiaoducthoidaiSpider(NewsSpider):
         r"giaoducthoidai\.vn/(?:[\w-]+-post\d+\.html|[\w-]+/[\w-]+-\d{5,}(?:-[a-z])?\.html)$"
     )
 
-    headline_css = "h1.article__title, .detail-news h1.detail-title"
-    lead_css = "div.article__sapo, .detail-news .detail-sapo"
-    lead_prefix = re.compile(r"^\s*GD&TĐ\s*[-–]\s*")
-    byline_css = ".detail-news .detail-byline"
-    author_css = ".article__author .name"
-    time_css = ".article__meta time.time"
-    category_css = ".breadcrumbs .text"
-    tags_css = "div.article__tag a"
-    body_css = "div.article__body, .detail-news .detail-content"
-    body_exclude_css = (
-        "div.related-news",
-        "div.box-related",
-        ".ads",
-        "div.ads_middle",
-        ".banner",
-        "div.article__share",
-        ".detail-content .related-box",
-        ".detail-content .tool-bar",
+    layouts = (
+        Layout(
+            name="current",
+            marker="h1.article__title, div.article__body",
+            headline="h1.article__title",
+            lead="div.article__sapo",
+            authors=".article__author .name",
+            time=".article__meta time.time",
+            category=".breadcrumbs .text",
+            tags="div.article__tag a",
+            body="div.article__body",
+            body_exclude=(
+                "div.related-news",
+                "div.box-related",
+                ".ads",
+                "div.ads_middle",
+                ".banner",
+                "div.article__share",
+            ),
+            figure="table.picture, figure, table.image",
+            figure_caption="td.caption, figcaption, td.image_desc",
+        ),
+        Layout(
+            name="legacy",
+            marker=".detail-news",
+            headline=".detail-news h1.detail-title",
+            lead=".detail-news .detail-sapo",
+            byline=".detail-news .detail-byline",
+            time="",
+            body=".detail-news .detail-content",
+            body_exclude=(
+                "div.related-news",
+                "div.box-related",
+                ".ads",
+                ".banner",
+                ".detail-content .related-box",
+                ".detail-content .tool-bar",
+            ),
+            figure="table.picture, figure, table.image",
+            figure_caption="td.caption, figcaption, td.image_desc",
+        ),
     )
-    figure_css = "table.picture, figure, table.image"
-    figure_caption_css = "td.caption, figcaption, td.image_desc"

@@ -25,10 +25,11 @@ from twisted.python.failure import Failure
 from edunews_scraper.feeds import route_feeds
 from edunews_scraper.items import RawArticle, RawImage, Reject
 from edunews_scraper.parsing.css import Node, Page, select
-from edunews_scraper.parsing.structured import PageMetadata, page_metadata
+from edunews_scraper.parsing.structured import PageMetadata, page_kind, page_metadata
 from edunews_scraper.parsing.text import clean_text, element_paragraphs
 from edunews_scraper.parsing.vn_datetime import VN_TZ, parse_vn_datetime
 from edunews_scraper.replay import enable_replay
+from edunews_scraper.spiders.layout import Layout, UnknownLayout
 from edunews_scraper.state import CrawlState
 
 LAZY_IMAGE_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "data-srcset", "src")
@@ -96,25 +97,10 @@ class NewsSpider(scrapy.Spider):
     #: The next listing page's URL.
     next_page_css: ClassVar[str] = 'link[rel="next"]::attr(href), a[rel="next"]::attr(href)'
 
-    # Article pages: each selector's first match is used; "" switches a field off.
-    headline_css: ClassVar[str] = "h1"
-    lead_css: ClassVar[str] = ""
-    byline_css: ClassVar[str] = ""
-    author_css: ClassVar[str] = ""
-    time_css: ClassVar[str] = "time"
-    updated_css: ClassVar[str] = ""
-    category_css: ClassVar[str] = ""
-    tags_css: ClassVar[str] = ""
-    body_css: ClassVar[str] = "article"
-    #: Nodes inside the body that are not article text (ads, related news, share bars)...
-    body_exclude_css: ClassVar[tuple[str, ...]] = ()
-    #: ...and those only XPath can name, from the body (e.g. a paragraph that is a ">>" link).
-    body_exclude_xpath: ClassVar[tuple[str, ...]] = ()
-    #: Image containers inside the body; their caption is taken out of the text.
-    figure_css: ClassVar[str] = "figure"
-    figure_caption_css: ClassVar[str] = "figcaption"
-    #: A prefix the site puts before its lead, e.g. "GD&TĐ - ".
-    lead_prefix: ClassVar[re.Pattern[str] | None] = None
+    # Article pages.
+    #: The site's article layouts, newest first; a page is read with the first whose marker
+    #: matches it (see layout.py).
+    layouts: ClassVar[tuple[Layout, ...]] = ()
 
     def __init__(
         self,
@@ -129,6 +115,7 @@ class NewsSpider(scrapy.Spider):
         #: The persistent state of exported articles, set by the IncrementalState extension.
         self.crawl_state: CrawlState | None = None
         self._page: tuple[Response, Page] | None = None
+        self._layout: tuple[Response, Layout] | None = None
         self.selected_categories = self._select_categories(categories)
         self.max_pages = int(max_pages) if max_pages is not None else None
         if self.max_pages is not None and self.max_pages < 1:
@@ -247,11 +234,23 @@ class NewsSpider(scrapy.Spider):
     # Article pages ---------------------------------------------------------------------
 
     def parse_article(self, response: Response) -> Iterator[RawArticle | Reject]:
-        """Yield what the page shows as a `RawArticle`, or a `Reject` when extraction fails."""
+        """Yield what the page shows as a `RawArticle`, or a `Reject` when the page is empty
+        or extraction fails."""
+        if not response.body.strip():
+            yield Reject(
+                url=response.url,
+                site=self.site_of(response.url),
+                fetched_at=fetched_at(response),
+                reason=f"empty page: HTTP {response.status} with no content",
+            )
+            return
         try:
             yield self.extract_article(response)
         except Exception as exc:  # a layout we did not foresee: record it, never lose it
-            self.logger.exception("Extraction failed on %s", response.url)
+            if isinstance(exc, UnknownLayout):
+                self.logger.warning("%s: %s", response.url, exc)
+            else:
+                self.logger.exception("Extraction failed on %s", response.url)
             yield Reject(
                 url=response.url,
                 site=self.site_of(response.url),
@@ -290,9 +289,44 @@ class NewsSpider(scrapy.Spider):
             self._page = (response, Page(root))
         return self._page[1]
 
-    def first_text(self, response: Response, css: str) -> str:
-        """The visible text of the first node matching `css` ("" when none or `css` is "")."""
-        texts = _texts(self.page(response).select(css)[:1])
+    def matching_layout(self, response: Response) -> Layout | None:
+        """The first of the site's layouts whose marker matches the page, or None."""
+        if self._layout is None or self._layout[0] is not response:
+            page = self.page(response)
+            found = next((lay for lay in self.layouts if page.select(lay.marker)), None)
+            if found is None:
+                return None
+            self._layout = (response, found)
+        return self._layout[1]
+
+    def layout(self, response: Response) -> Layout:
+        """The layout the article page is read with; `UnknownLayout` when none matches."""
+        found = self.matching_layout(response)
+        if found is None:
+            tried = ", ".join(layout.name for layout in self.layouts) or "none declared"
+            raise UnknownLayout(f"no {self.name} article layout matches the page (tried: {tried})")
+        return found
+
+    def article_evidence(self, response: Response) -> str:
+        """Why the page is taken for an article page ("" when nothing says so): one of the
+        site's layouts, the page's structured data, or its URL's form."""
+        if found := self.matching_layout(response):
+            return f"{self.name} layout {found.name!r}"
+        if kind := page_kind(self.page(response).root):
+            return kind
+        if self.is_article_url(response.url):
+            return "an article URL"
+        return ""
+
+    def first_text(self, response: Response, css: str, exclude: tuple[str, ...] = ()) -> str:
+        """The visible text of the first node matching `css` ("" when none or `css` is ""),
+        without the nodes inside it that match `exclude`."""
+        page = self.page(response)
+        nodes = page.select(css)[:1]
+        hidden: list[Node] = []
+        if exclude and nodes and isinstance(nodes[0], etree._Element):
+            hidden = page.select(", ".join(exclude), within=nodes[0])
+        texts = _texts(nodes, {node for node in hidden if node is not nodes[0]})
         return texts[0] if texts else ""
 
     def all_texts(self, response: Response, css: str) -> list[str]:
@@ -300,25 +334,25 @@ class NewsSpider(scrapy.Spider):
         return _texts(self.page(response).select(css))
 
     def extract_article(self, response: Response) -> RawArticle:
-        """Build the `RawArticle`: structured data first, the visible markup as fallback."""
+        """Build the `RawArticle` with the page's layout. The printed headline is preferred
+        (structured data may hold an SEO title); for the other fields structured data comes
+        first, the visible markup second."""
         page = self.page(response)
+        layout = self.layout(response)
         meta: PageMetadata = page_metadata(page.root)
-        body = page.select_first(self.body_css)
+        body = page.select_first(layout.body)
         if not isinstance(body, etree._Element):
             body = etree.Element("div")  # no body: nothing inside it
-        hidden = self.excluded(page, body)
+        hidden = self.excluded(page, body, layout)
         figures = [
             figure
-            for figure in page.select(self.figure_css, within=body)
+            for figure in page.select(layout.figure, within=body)
             if isinstance(figure, etree._Element) and not is_hidden(figure, hidden, body)
         ]
-        images = self.extract_images(figures, hidden, response)
+        images = self.extract_images(figures, hidden, response, layout.figure_caption)
         hidden.update(figures)  # captions are not text
         signed = self.take_sign_off(body, hidden)
-        lead = self.first_text(response, self.lead_css) or meta.description
-        if self.lead_prefix is not None:
-            lead = self.lead_prefix.sub("", lead, count=1)
-        time = page.select(self.time_css)[:1]
+        time = page.select(layout.time)[:1]
         printed_time = _texts(time)
         machine_time = time[0].get("datetime") if time and not isinstance(time[0], str) else ""
         return RawArticle(
@@ -326,42 +360,46 @@ class NewsSpider(scrapy.Spider):
             site=self.site_of(response.url),
             fetched_at=fetched_at(response),
             canonical_url=response.urljoin(meta.canonical_url) if meta.canonical_url else "",
-            headline=meta.headline or self.first_text(response, self.headline_css) or meta.title,
-            lead=lead,
-            byline=self.first_text(response, self.byline_css),
-            authors=meta.authors or self.all_texts(response, self.author_css) or signed,
+            headline=self.first_text(response, layout.headline) or meta.headline or meta.title,
+            lead=self.first_text(response, layout.lead, layout.lead_exclude) or meta.description,
+            byline=self.first_text(response, layout.byline),
+            authors=meta.authors or self.all_texts(response, layout.authors) or signed,
             published_raw=printed_time[0] if printed_time else meta.published,
             published_iso=meta.published or (machine_time or "").strip(),
-            updated_raw=meta.modified or self.first_text(response, self.updated_css),
-            category=self.first_text(response, self.category_css) or meta.section,
+            updated_raw=meta.modified or self.first_text(response, layout.updated),
+            category=self.first_text(response, layout.category) or meta.section,
             images=images,
             paragraphs=element_paragraphs(body, hidden),
-            tags=self.all_texts(response, self.tags_css) or meta.tags,
+            tags=self.all_texts(response, layout.tags) or meta.tags,
         )
 
-    def excluded(self, page: Page, body: etree._Element) -> set[etree._Element]:
+    def excluded(self, page: Page, body: etree._Element, layout: Layout) -> set[etree._Element]:
         """The nodes of the body that are not the article's (ads, related news, share bars,
-        video posters): `body_exclude_css` and `body_exclude_xpath` (from the body) matches.
-        Neither their text nor their images are taken."""
+        video posters): the layout's `body_exclude` and `body_exclude_xpath` (from the body)
+        matches. Neither their text nor their images are taken."""
         nodes = [
-            *page.select(", ".join(self.body_exclude_css), within=body),
-            *(node for xpath in self.body_exclude_xpath for node in body.xpath(xpath)),
+            *page.select(", ".join(layout.body_exclude), within=body),
+            *(node for xpath in layout.body_exclude_xpath for node in body.xpath(xpath)),
         ]
         return {node for node in nodes if isinstance(node, etree._Element) and node is not body}
 
     def extract_images(
-        self, figures: list[etree._Element], hidden: set[etree._Element], response: Response
+        self,
+        figures: list[etree._Element],
+        hidden: set[etree._Element],
+        response: Response,
+        caption_css: str,
     ) -> list[RawImage]:
-        """Each image of the figures: its real URL (lazy-loading aware), caption and alt text;
-        none of what is `hidden`."""
+        """Each image of the figures: its real URL (lazy-loading aware), caption (the
+        figure's first `caption_css` match) and alt text; none of what is `hidden`."""
         images = []
         for figure in figures:
             captions = [
                 caption
-                for caption in select(figure, self.figure_caption_css)
+                for caption in select(figure, caption_css)
                 if not is_hidden(caption, hidden, figure)
             ]
-            caption = _texts(captions[:1], hidden)
+            caption = next(iter(_texts(captions[:1], hidden)), "")
             for img in figure.iter("img"):
                 if is_hidden(img, hidden, figure):
                     continue
@@ -379,7 +417,7 @@ class NewsSpider(scrapy.Spider):
                 images.append(
                     RawImage(
                         src=response.urljoin(src.split()[0]),
-                        caption=caption[0] if caption else "",
+                        caption=caption,
                         alt=clean_text(img.get("alt") or img.get("title")),
                     )
                 )

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from scrapy.http import Response
 
+from edunews_scraper.spiders.layout import Layout
 from edunews_scraper.spiders.news import NewsSpider
 
 _TIMELINE_PAGE = re.compile(r"^/timelinelist/(?P<zone>\d+)/(?P<page>\d+)\.htm$")
@@ -44,31 +45,38 @@ class ThanhnienSpider(NewsSpider):
         r"^https?://thanhnien\.vn/[a-z0-9]+(?:-[a-z0-9]+)*-185\d{6,15}\.htm$"
     )
 
-    headline_css = "h1.detail-title"
-    lead_css = "h2.detail-sapo"
-    author_css = ".detail-author .author-info .name"
-    time_css = ".detail-time [data-role='publishdate']"
-    category_css = ".detail-cate a:last-child"
-    tags_css = ".detail-tab a.item"
-    body_css = "div.detail-cmain div.detail-content, div.detail-cmain"
-    body_exclude_css = (
-        ".VCSortableInPreviewMode[type='RelatedNewsBox']",
-        ".VCSortableInPreviewMode[type='RelatedOneNews']",
-        ".kbwscwl-relatedbox",
-        ".VCSortableInPreviewMode[type='VideoStream']",
-        ".VCSortableInPreviewMode[type='Video']",
-        ".ads-inpage",
-        "zone",
-        ".dable_placeholder",
-        "[data-check-position]",
-        # Photo credits printed inside a caption (old CMS); `.PhotoCMS_Author` sits outside it.
-        ".imgcaption .source",
+    layouts = (
+        Layout(
+            name="current",
+            marker="div.detail-cmain",
+            headline="h1.detail-title",
+            lead="h2.detail-sapo",
+            authors=".detail-author .author-info .name",
+            time=".detail-time [data-role='publishdate']",
+            category=".detail-cate a:last-child",
+            tags=".detail-tab a.item",
+            body="div.detail-cmain div.detail-content, div.detail-cmain",
+            body_exclude=(
+                ".VCSortableInPreviewMode[type='RelatedNewsBox']",
+                ".VCSortableInPreviewMode[type='RelatedOneNews']",
+                ".kbwscwl-relatedbox",
+                ".VCSortableInPreviewMode[type='VideoStream']",
+                ".VCSortableInPreviewMode[type='Video']",
+                ".ads-inpage",
+                "zone",
+                ".dable_placeholder",
+                "[data-check-position]",
+                # Photo credits printed inside a caption (old CMS); `.PhotoCMS_Author` sits
+                # outside it.
+                ".imgcaption .source",
+            ),
+            figure=(
+                ".VCSortableInPreviewMode[type='Photo'], "
+                "figure.VCSortableInPreviewMode:not([type]), table.imagefull"
+            ),
+            figure_caption=".PhotoCMS_Caption, .imgcaption",
+        ),
     )
-    figure_css = (
-        ".VCSortableInPreviewMode[type='Photo'], figure.VCSortableInPreviewMode:not([type]), "
-        "table.imagefull"
-    )
-    figure_caption_css = ".PhotoCMS_Caption, .imgcaption"
 
     def next_page_url(self, response: Response) -> str | None:
         """The next timelinelist page: page 2 after the category page, then N+1; none after

@@ -1,7 +1,7 @@
 """tuoitre.vn (Tuổi Trẻ Online): the current layout (since 2022: `h1.detail-title`,
 `div.detail-content[data-role=content]`, `[data-role=publishdate]`) and the legacy one
-(2017-2021: `h1.article-title`, `h2.sapo` "TTO - ...", `div#main-detail-body`, `div.date-time`).
-Each selector lists the current layout's markup, then the legacy one.
+(2017-2021: `h1.article-title`, `h2.sapo` "TTO - ...", `div#main-detail-body`, `div.date-time`),
+each a `Layout`.
 
 Article URLs are `https://tuoitre.vn/<slug>-<15-20 digit id>.htm`. A category page shows its
 first teasers; "Xem thêm" loads the next ones from `/timeline/<zone id>/trang-<N>.htm`, the zone
@@ -13,8 +13,20 @@ import re
 from scrapy.http import Response
 
 from edunews_scraper.items import RawArticle
+from edunews_scraper.spiders.layout import Layout
 from edunews_scraper.spiders.news import NewsSpider
 
+EXCLUDE = (
+    "[type^=RelatedNews]",
+    "[type=RelatedOneNews]",
+    "[type=VideoStream]",
+    ".readmore-body-box",
+    ".relate-container",
+    ".ads-inpage",
+    "zone",
+)
+FIGURE = ".VCSortableInPreviewMode[type=Photo], table:has(img)"
+FIGURE_CAPTION = ".PhotoCMS_Caption, td:not(:has(img))"
 TIMELINE_PAGE = re.compile(r"/timeline/(\d+)/trang-(\d+)\.htm$")
 #: Bylines that credit the paper itself, not a person.
 SITE_CREDIT = re.compile(r"^\s*(?:tuổi trẻ online|tuoi tre online|tuổi trẻ|tto)\s*$", re.I)
@@ -44,28 +56,39 @@ class TuoitreSpider(NewsSpider):
         r"^https?://tuoitre\.vn/[a-z0-9]+(?:-[a-z0-9]+)*-\d{15,20}\.htm$"
     )
 
-    headline_css = "h1.detail-title, h1.article-title"
-    lead_css = ".detail-sapo, h2.sapo"
-    lead_prefix = re.compile(r"^\s*TTO\s*[-–—]\s*")
-    author_css = (
-        ".detail-author .author-info a.name, .detail-author .author-item-name a.name, "
-        ".detail-author-bot a.name, .main-content-body > div.author"
+    layouts = (
+        Layout(
+            name="current",
+            marker="div.detail-cmain",
+            headline="h1.detail-title",
+            lead=".detail-sapo",
+            authors=(
+                ".detail-author .author-info a.name, .detail-author .author-item-name a.name, "
+                ".detail-author-bot a.name"
+            ),
+            time=".detail-time [data-role=publishdate]",
+            category="div.detail-cate a",
+            tags=".detail-tab a",
+            body="div.detail-cmain div.detail-content",
+            body_exclude=EXCLUDE,
+            figure=FIGURE,
+            figure_caption=FIGURE_CAPTION,
+        ),
+        Layout(
+            name="legacy",
+            marker="div#main-detail-body",
+            headline="h1.article-title",
+            lead="h2.sapo",
+            authors=".main-content-body > div.author",
+            time="div.date-time",
+            category=".bread-crumb li:last-child a",
+            tags=".tags-container li a",
+            body="div#main-detail-body",
+            body_exclude=EXCLUDE,
+            figure=FIGURE,
+            figure_caption=FIGURE_CAPTION,
+        ),
     )
-    time_css = ".detail-time [data-role=publishdate], div.date-time"
-    category_css = "div.detail-cate a, .bread-crumb li:last-child a"
-    tags_css = ".detail-tab a, .tags-container li a"
-    body_css = "div.detail-cmain div.detail-content, div#main-detail-body"
-    body_exclude_css = (
-        "[type^=RelatedNews]",
-        "[type=RelatedOneNews]",
-        "[type=VideoStream]",
-        ".readmore-body-box",
-        ".relate-container",
-        ".ads-inpage",
-        "zone",
-    )
-    figure_css = ".VCSortableInPreviewMode[type=Photo], table:has(img)"
-    figure_caption_css = ".PhotoCMS_Caption, td:not(:has(img))"
 
     def next_page_url(self, response: Response) -> str | None:
         """The next timeline page of the zone; none after a page without teasers."""
@@ -83,6 +106,6 @@ class TuoitreSpider(NewsSpider):
         """The base's article, with the printed bylines preferred over the structured data's
         author, and credits to the paper itself ("TUỔI TRẺ ONLINE") dropped."""
         raw = super().extract_article(response)
-        printed = self.all_texts(response, self.author_css)
+        printed = self.all_texts(response, self.layout(response).authors)
         raw.authors = [name for name in printed or raw.authors if not SITE_CREDIT.match(name)]
         return raw

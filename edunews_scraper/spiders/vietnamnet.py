@@ -22,6 +22,7 @@ from lxml import etree
 from scrapy.http import Response
 
 from edunews_scraper.parsing.text import clean_text, element_paragraphs
+from edunews_scraper.spiders.layout import Layout
 from edunews_scraper.spiders.news import NewsSpider, is_hidden
 
 BASE = "https://vietnamnet.vn"
@@ -29,6 +30,18 @@ _PAGE_SUFFIX = re.compile(r"-page(\d+)$")
 #: A closing byline: a short bold name, no sentence punctuation, no digits.
 _BYLINE = re.compile(r"^[^\d.!?:…]{2,60}$")
 _PARAGRAPHS = etree.XPath("descendant::p")
+EXCLUDE = (
+    "div.ck-cms-insert-neww-group",  # "related news" box inserted by the CMS
+    "article.ck-cms-insert-news",
+    ".ck-cms-wiki-news-full",  # summary card of another article
+    "div.insert-wiki-content",
+    "div.article-relate",
+    "div.related-news",
+    "div.inner-article",
+    "vmcadszone",  # ad slots, current and legacy
+    "div.VnnAdsBox",
+    "div.vnn-share-social",
+)
 
 
 class VietnamnetSpider(NewsSpider):
@@ -53,33 +66,34 @@ class VietnamnetSpider(NewsSpider):
     article_url_pattern = re.compile(r"^https?://vietnamnet\.vn/[a-z0-9-]+-\d{6,}\.html$")
     next_page_css = "ul.pagination__list li.pagination-next a::attr(href)"
 
-    headline_css = "h1.content-detail-title, h1.newsFeature__header-title"
-    lead_css = "h2.content-detail-sapo, div.newFeature__main-textBold"
-    author_css = (
-        ".article-detail-author__info .name a, "
-        ".article-author-multiple__slide .name a, "
-        "p.newsFeature__author-info span a"
+    layouts = (
+        Layout(
+            name="current",
+            marker="h1.content-detail-title",
+            headline="h1.content-detail-title",
+            lead="h2.content-detail-sapo",
+            authors=(
+                ".article-detail-author__info .name a, .article-author-multiple__slide .name a"
+            ),
+            time="div.bread-crumb-detail__time",
+            category="div.bread-crumb-detail ul li:last-child a",
+            tags="div.tag-cotnent ul li h3 a",
+            body="div.maincontent",
+            body_exclude=EXCLUDE,
+        ),
+        Layout(
+            name="newsFeature",
+            marker="h1.newsFeature__header-title",
+            headline="h1.newsFeature__header-title",
+            lead="div.newFeature__main-textBold",
+            authors="p.newsFeature__author-info span a",
+            time="div.breadcrumb-box__time span",
+            category="div.breadcrumb-box__link p a:last-of-type",
+            tags="div.list-tag-related li a",
+            body="div.maincontent",
+            body_exclude=EXCLUDE,
+        ),
     )
-    time_css = "div.bread-crumb-detail__time, div.breadcrumb-box__time span"
-    category_css = (
-        "div.bread-crumb-detail ul li:last-child a, div.breadcrumb-box__link p a:last-of-type"
-    )
-    tags_css = "div.tag-cotnent ul li h3 a, div.list-tag-related li a"
-    body_css = "div.maincontent"
-    body_exclude_css = (
-        "div.ck-cms-insert-neww-group",  # "related news" box inserted by the CMS
-        "article.ck-cms-insert-news",
-        ".ck-cms-wiki-news-full",  # summary card of another article
-        "div.insert-wiki-content",
-        "div.article-relate",
-        "div.related-news",
-        "div.inner-article",
-        "vmcadszone",  # ad slots, current and legacy
-        "div.VnnAdsBox",
-        "div.vnn-share-social",
-    )
-    figure_css = "figure"
-    figure_caption_css = "figcaption"
 
     def next_page_url(self, response: Response) -> str | None:
         """The `li.pagination-next` link; without a pagination list, the next `-pageN` URL.

@@ -9,7 +9,6 @@ comma-separated. The body `article.fck_detail` ends with the sign-off: a right-a
 """
 
 import re
-from copy import deepcopy
 from datetime import datetime
 
 from lxml import etree
@@ -17,9 +16,9 @@ from parsel import Selector
 from scrapy.http import Response
 
 from edunews_scraper.items import RawArticle
-from edunews_scraper.parsing.css import drop, select
 from edunews_scraper.parsing.text import clean_text
 from edunews_scraper.parsing.vn_datetime import VN_TZ
+from edunews_scraper.spiders.layout import Layout
 from edunews_scraper.spiders.news import NewsSpider
 
 #: The sign-off paragraph: the body's last `p`, right-aligned, or the older `p.author_mail`.
@@ -63,23 +62,30 @@ class VnexpressSpider(NewsSpider):
         'link[rel="next"]::attr(href), #pagination a.next-page:not(.disable)::attr(href)'
     )
 
-    headline_css = "h1.title-detail"
-    lead_css = "p.description"
-    time_css = ".header-content span.date"
-    category_css = "ul.breadcrumb li:last-of-type a"
-    body_css = "article.fck_detail"
-    body_exclude_css = (
-        *SIGN_OFF,
-        "[data-component]",
-        "div.box-tinlienquanv2",
-        "ul.list-news",
-        ".banner-ads",
-        ".box_embed_video_parent",
-        ".vote_rating_box",
+    layouts = (
+        Layout(
+            name="current",
+            marker="article.fck_detail",
+            headline="h1.title-detail",
+            lead="p.description",
+            lead_exclude=(".location-stamp",),
+            time=".header-content span.date",
+            category="ul.breadcrumb li:last-of-type a",
+            body="article.fck_detail",
+            body_exclude=(
+                *SIGN_OFF,
+                "[data-component]",
+                "div.box-tinlienquanv2",
+                "ul.list-news",
+                ".banner-ads",
+                ".box_embed_video_parent",
+                ".vote_rating_box",
+            ),
+            body_exclude_xpath=(RELATED_LINK,),
+            figure="figure, table.tplCaption",
+            figure_caption="figcaption, p.Image, td.Image",
+        ),
     )
-    body_exclude_xpath = (RELATED_LINK,)
-    figure_css = "figure, table.tplCaption"
-    figure_caption_css = "figcaption, p.Image, td.Image"
 
     def teaser_time(self, teaser: Selector, reference: datetime) -> datetime | None:
         """Teasers print no time: their `data-publishtime` holds it as a Unix timestamp."""
@@ -93,11 +99,9 @@ class VnexpressSpider(NewsSpider):
         return super().next_page_url(response)
 
     def extract_article(self, response: Response) -> RawArticle:
-        """The base's article, with the authors of the sign-off and the lead without its
-        location stamp."""
+        """The base's article, with the authors of the sign-off."""
         raw = super().extract_article(response)
         raw.authors = raw.authors or self.sign_off_authors(response)
-        raw.lead = self.lead_text(response) or raw.lead
         return raw
 
     def sign_off_authors(self, response: Response) -> list[str]:
@@ -108,13 +112,3 @@ class VnexpressSpider(NewsSpider):
             return []
         credits = [text_of(strong) for strong in sign_off.iter("strong")] or [text_of(sign_off)]
         return [name for text in credits if (name := clean_text(REMARK.sub(" ", text)))]
-
-    def lead_text(self, response: Response) -> str:
-        """The sapo without its `span.location-stamp` ("Hà Nội"), a dateline, not text."""
-        description = self.page(response).select_first(self.lead_css)
-        if not isinstance(description, etree._Element):
-            return ""
-        copy = deepcopy(description)
-        for stamp in select(copy, ".location-stamp"):
-            drop(stamp)
-        return text_of(copy)
