@@ -1,30 +1,51 @@
 """dantri.com.vn (Báo Dân trí), section Giáo dục and its sub-sections.
 
-Listing pages (`/giao-duc.htm`, `/giao-duc/tuyen-sinh.htm`, ...) hold `article.article-item`
-teasers that print no time, and paginate as `/giao-duc/trang-2.htm` with no rel=next link. An
-article's id is its creation time (`...-20260311060512345.htm`: yyyymmddHHMMSS + ms), which
-stands in for the teaser's time.
+What real served pages show (kept out of the repository; fixtures rebuilt from them with our
+own text, see fixtures/dantri/):
 
-Article layouts, each a `Layout`:
-- singular (2021-): `article.singular-container`, `h1.title-page`, `h2.singular-sapo`,
-  `time.author-time` ("Thứ tư, 11/03/2026 - 06:05"), `div.singular-content`, JSON-LD
-  NewsArticle; images in `figure.image` with `figcaption`.
-- photo story (e-magazine template): `h1.e-magazine__title`, `h2.e-magazine__sapo`,
-  `div.e-magazine__meta`, `div.e-magazine__body`.
-- dt-news (2020-2021): `h1.dt-news__title`, `.dt-news__sapo h2`, `span.dt-news__time`,
-  `div.dt-news__content`, related box marked `data-tin-lien-quan`.
-- 2016-2019: `h1.mgb15`, `h2.sapo`, `span.tt-capitalize` date, `div#divNewsContent`; images
-  in `div.VCSortableInPreviewMode` boxes with a `div.PhotoCMS_Caption`.
-The older layouts sign the article off in the body: a last right-aligned `p` in `strong`.
+Category pages (2026, confirmed on a served `/kinh-doanh.htm`): the main listing is a top block
+`div.grid.highlight` (lead story and six more, `article.article-item` inside
+`<article class="article grid|column">`, `data-content-name="category-highlights"`) and the
+stream `div.grid.list#bai-viet > div.main > div.article.list` (`category-timeline_page_N`);
+the sidebar (`article.article.sidebar`) and the sub-category boxes (`article.article-wrap`,
+`category-children`) are other listings. Teasers print no time: an article's id is its
+creation time (`...-20260307080054340.htm`: yyyymmddHHMMSS + ms), which stands in for it (the
+JSON-LD `datePublished` is later: the id is not the publication time). Article URLs end
+`-<17 digits>.htm` in every section (`/kinh-doanh/...`, `/giao-duc/...`: a sub-section's
+articles sit under the top section). The next page is `div.pagination > a.page-item.next`
+(`/giao-duc/trang-2.htm`, no rel=next). These pages declare `og:type` "article" too.
+
+Article layouts, each a `Layout`, newest first:
+- 2026 (redesign, confirmed on a served article of 2026-03-07; the head also on one of
+  2026-04-09): `article[data-slot=container]`, `h1[data-slot=title]`, byline box of avatar
+  and name links `a[href*="/tac-gia/"]`, an unclassed `<time datetime="2026-03-07 08:07">`
+  printing "Thứ bảy, 07/03/2026 - 08:07", `h2[data-slot=sapo]` opening "(Dân trí) - ",
+  `div[data-slot=content]#desktop-in-article` of plain `<p>` (subheadings `<p><strong>`),
+  with a `div.dantri-widget` and an empty `aside[data-module=related-article-in-content]`;
+  Tailwind `dt-` classes everywhere. No printed tags: `meta[name=keywords]` holds them (the
+  JSON-LD `keywords` adds the sections and labels such as "Tin nóng"). JSON-LD:
+  BreadcrumbList (nested arrays), NewsArticle (author a Person, seconds in
+  `datePublished`), and an Organization at the end of the body. Reconstructed, not seen on a
+  served page of this layout: photos in the body, written as the CMS wrote them in 2022
+  (`figure.image > img[data-original] + figcaption > p`; the widget and auto-link markup of
+  the body is the same in 2022 and 2026, and the page's CSS styles
+  `[data-slot=content] figure figcaption`).
+- singular (2021 - mid 2025; seen in a hand-edited copy of Dec 2022 and a template copied from
+  a May 2025 page, no served page found): `article.singular-container`, `h1.title-page`,
+  `.author-name b`, `time.author-time[datetime]`, `h2.singular-sapo`, `div.singular-content`
+  with `div.dta-unit` ads and `figure.image.align-center` photos, `ul.tags-wrap` tags.
+- e-magazine (photo stories), dt-news (2020-2021), 2016 (2016-2019): reconstructed from the
+  selectors of public crawlers; no served page of them was found. The older layouts sign the
+  article off in the body: a last right-aligned `p` in `strong`.
 """
 
 import re
 from collections.abc import Iterator
 from datetime import datetime
-from urllib.parse import urlsplit, urlunsplit
 
 from scrapy.http import Response
 
+from edunews_scraper.items import RawArticle
 from edunews_scraper.parsing.vn_datetime import VN_TZ
 from edunews_scraper.spiders.layout import Layout
 from edunews_scraper.spiders.news import NewsSpider
@@ -52,8 +73,6 @@ EXCLUDE = (
 )
 #: The creation time in an article id: `-yyyymmddHHMMSSfff.htm`.
 URL_TIME = re.compile(r"-(\d{14})\d{3}\.htm$")
-#: A listing page's path: the category, then `/trang-N` from page 2 on.
-LISTING_PATH = re.compile(r"^(?P<category>/.+?)(?:/trang-(?P<page>\d+))?\.htm$")
 
 
 class DantriSpider(NewsSpider):
@@ -70,66 +89,83 @@ class DantriSpider(NewsSpider):
         "goc-phu-huynh": "https://dantri.com.vn/giao-duc/goc-phu-huynh.htm",
     }
 
-    # The main column's teasers (`div.article.list`, the page's top block), not the sidebar's.
-    listing_item_css = "div.article article.article-item"
+    # The main listing: the top block and the stream, not the sidebar or sub-category boxes.
+    listing_item_css = "div.highlight article.article-item, div.article.list article.article-item"
     listing_link_css = "h3.article-title a::attr(href)"
-    # The section's names over the years: giao-duc-khuyen-hoc (to 2020), giao-duc-huong-nghiep
-    # (2021-2023), giao-duc.
-    article_url_pattern = re.compile(
-        r"^https?://dantri\.com\.vn/(?:giao-duc|giao-duc-huong-nghiep|giao-duc-khuyen-hoc)/"
-        r"[\w-]+-\d{10,}\.htm$"
-    )
+    # An article in any section (what to crawl is decided by the category pages).
+    article_url_pattern = re.compile(r"^https?://dantri\.com\.vn/[\w-]+/[\w-]+-\d{10,}\.htm$")
+    next_page_css = "div.pagination a.page-item.next::attr(href)"
 
-    layouts = tuple(
+    layouts = (
         Layout(
-            name=name,
-            marker=marker,
-            headline=headline,
-            lead=lead,
-            lead_exclude=("span.sapo-dantri",),
-            authors=AUTHORS,
-            time=time,
+            name="2026",
+            marker='article[data-slot="container"], h1[data-slot="title"], '
+            'div[data-slot="content"]',
+            headline='h1[data-slot="title"]',
+            lead='h2[data-slot="sapo"]',
+            authors='article[data-slot="container"] a[href*="/tac-gia/"]',
+            time='article[data-slot="container"] time',
             category=CATEGORY,
-            tags=TAGS,
-            body=body,
-            body_exclude=EXCLUDE,
-            figure='figure.image, div.VCSortableInPreviewMode[type="Photo"]',
-            figure_caption="figcaption, div.PhotoCMS_Caption",
-        )
-        for name, marker, headline, lead, time, body in (
-            (
-                "singular",
-                "article.singular-container",
-                "h1.title-page",
-                "h2.singular-sapo",
-                "time.author-time",
-                BODY[0],
+            body='div[data-slot="content"]',
+            body_exclude=(
+                "div.dantri-widget",
+                '[data-module="related-article-in-content"]',
+                "div.dta-unit",
+                "figure.video",
             ),
-            (
-                "e-magazine",
-                "h1.e-magazine__title",
-                "h1.e-magazine__title",
-                "h2.e-magazine__sapo",
-                ".e-magazine__meta time",
-                BODY[1],
-            ),
-            (
-                "dt-news",
-                "h1.dt-news__title",
-                "h1.dt-news__title",
-                ".dt-news__sapo h2",
-                "span.dt-news__time",
-                BODY[2],
-            ),
-            (
-                "2016",
-                "#divNewsContent",
-                "h1.mgb15",
-                "h2.sapo",
-                "span.fr.fon7.tt-capitalize",
-                BODY[3],
-            ),
-        )
+            figure="figure.image",
+        ),
+        *(
+            Layout(
+                name=name,
+                marker=marker,
+                headline=headline,
+                lead=lead,
+                lead_exclude=("span.sapo-dantri",),
+                authors=AUTHORS,
+                time=time,
+                category=CATEGORY,
+                tags=TAGS,
+                body=body,
+                body_exclude=EXCLUDE,
+                figure='figure.image, div.VCSortableInPreviewMode[type="Photo"]',
+                figure_caption="figcaption, div.PhotoCMS_Caption",
+            )
+            for name, marker, headline, lead, time, body in (
+                (
+                    "singular",
+                    "article.singular-container",
+                    "h1.title-page",
+                    "h2.singular-sapo",
+                    "time.author-time",
+                    BODY[0],
+                ),
+                (
+                    "e-magazine",
+                    "h1.e-magazine__title",
+                    "h1.e-magazine__title",
+                    "h2.e-magazine__sapo",
+                    ".e-magazine__meta time",
+                    BODY[1],
+                ),
+                (
+                    "dt-news",
+                    "h1.dt-news__title",
+                    "h1.dt-news__title",
+                    ".dt-news__sapo h2",
+                    "span.dt-news__time",
+                    BODY[2],
+                ),
+                (
+                    "2016",
+                    "#divNewsContent",
+                    "h1.mgb15",
+                    "h2.sapo",
+                    "span.fr.fon7.tt-capitalize",
+                    BODY[3],
+                ),
+            )
+        ),
     )
 
     def listing_entries(self, response: Response) -> Iterator[tuple[str, datetime | None]]:
@@ -138,17 +174,28 @@ class DantriSpider(NewsSpider):
             yield url, printed or url_time(url)
 
     def next_page_url(self, response: Response) -> str | None:
-        """`/<category>/trang-<N+1>.htm`, built from this page's URL; none after a page
-        without teasers."""
+        """The page's "next" link (`a.page-item.next`); none after a page without teasers."""
         if next(self.listing_entries(response), None) is None:
             return None
-        parts = urlsplit(response.url)
-        match = LISTING_PATH.match(parts.path)
-        if match is None:
-            return None
-        page = int(match.group("page") or 1) + 1
-        path = f"{match.group('category')}/trang-{page}.htm"
-        return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+        return super().next_page_url(response)
+
+    def article_evidence(self, response: Response) -> str:
+        """As the base, but dantri's category pages declare `og:type` "article" too: that
+        alone does not make a page an article."""
+        evidence = super().article_evidence(response)
+        if evidence == "og:type article":
+            return "an article URL" if self.is_article_url(response.url) else ""
+        return evidence
+
+    def extract_article(self, response: Response) -> RawArticle:
+        """As the base; on pages that print no tags, the tags are `meta[name=keywords]` (the
+        JSON-LD `keywords` also lists the sections and labels such as "Tin nóng")."""
+        article = super().extract_article(response)
+        if not self.layout(response).tags:
+            keywords = self.page(response).select('meta[name="keywords"]::attr(content)')[:1]
+            tags = [tag.strip() for tag in str(keywords[0]).split(",")] if keywords else []
+            article.tags = [tag for tag in tags if tag] or article.tags
+        return article
 
 
 def url_time(url: str) -> datetime | None:
