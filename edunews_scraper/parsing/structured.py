@@ -76,7 +76,6 @@ def _types(node: dict[str, Any]) -> set[str]:
 _JSON_LD = compiled('script[type="application/ld+json"]::text')
 #: The `<meta>` properties read, by `property` or by `name`.
 META_KEYS = (
-    "og:type",
     "og:title",
     "og:description",
     "og:url",
@@ -108,12 +107,10 @@ def json_ld_article(root: etree._Element) -> dict[str, Any]:
 
 
 def page_kind(root: etree._Element) -> str:
-    """What the page's structured data says it is when that is an article ("JSON-LD
-    NewsArticle", "og:type article"), else ""."""
+    """What the page's JSON-LD says it is when that is an article ("JSON-LD NewsArticle"),
+    else "". (`og:type` is no evidence: category pages of some sites declare "article".)"""
     if types := _types(json_ld_article(root)) & ARTICLE_TYPES:
         return f"JSON-LD {sorted(types)[0]}"
-    if [kind.strip().lower() for kind in meta_contents(root).get("og:type", [])][:1] == ["article"]:
-        return "og:type article"
     return ""
 
 

@@ -13,7 +13,8 @@ creation time (`...-20260307080054340.htm`: yyyymmddHHMMSS + ms), which stands i
 JSON-LD `datePublished` is later: the id is not the publication time). Article URLs end
 `-<17 digits>.htm` in every section (`/kinh-doanh/...`, `/giao-duc/...`: a sub-section's
 articles sit under the top section). The next page is `div.pagination > a.page-item.next`
-(`/giao-duc/trang-2.htm`, no rel=next). These pages declare `og:type` "article" too.
+(`/giao-duc/trang-2.htm`, no rel=next). These pages declare `og:type` "article" too (the
+base takes no page for an article on that alone).
 
 Article layouts, each a `Layout`, newest first:
 - 2026 (redesign, confirmed on a served article of 2026-03-07; the head also on one of
@@ -178,14 +179,6 @@ class DantriSpider(NewsSpider):
         if next(self.listing_entries(response), None) is None:
             return None
         return super().next_page_url(response)
-
-    def article_evidence(self, response: Response) -> str:
-        """As the base, but dantri's category pages declare `og:type` "article" too: that
-        alone does not make a page an article."""
-        evidence = super().article_evidence(response)
-        if evidence == "og:type article":
-            return "an article URL" if self.is_article_url(response.url) else ""
-        return evidence
 
     def extract_article(self, response: Response) -> RawArticle:
         """As the base; on pages that print no tags, the tags are `meta[name=keywords]` (the
