@@ -71,6 +71,13 @@ CAPTIONS = (
     " or @itemprop='caption'][not(.//img)]"
 )
 
+#: Boxes of links to related articles that a CMS puts inside the body, where trafilatura would
+#: end the article: the giaoducthoidai/tienphong family's (`spiders/families/epi.py`).
+INLINE_RELATED = (
+    "//div[@data-source='related-news']"
+    " | //div[contains(concat(' ', normalize-space(@class), ' '), ' article-relate ')]"
+)
+
 #: Text beside the caption up to which an element holding an image is a figure, not a body.
 FIGURE_MAX_TEXT = 200
 
@@ -340,6 +347,8 @@ class GenericNewsSpider(NewsSpider):
         tree = lxml.html.document_fromstring(response.body, parser=parser)
         real_image_urls(tree, response.url)
         teasers = self.take_teasers(tree, response.url, own_urls)
+        for box in tree.xpath(INLINE_RELATED):
+            _drop(box)
         unwrap_layout_tables(tree)
         figures = take_figures(tree)
         html = trafilatura.extract(
