@@ -1,9 +1,27 @@
-"""giaoducthoidai.vn (Báo Giáo dục & Thời đại): the current layout (`-postNNNNNN.html`,
-since about 2021) and the legacy one (2018-2021, byline `Author - dd/mm/yyyy, HH:MM GMT+07 |
-Category`), each a `Layout`."""
+"""giaoducthoidai.vn (Báo Giáo dục & Thời đại), the project's first site. Two layouts:
+
+- `current` (since late 2021; article URLs `https://giaoducthoidai.vn/<slug>-post<digits>.html`):
+  the CMS the paper shares with tienphong.vn, nhandan.vn, baophapluat.vn (`families/epi.py`,
+  whose markup is confirmed on a real 2026 page of tienphong.vn). Its lead opens with the
+  stamp "GD&TĐ - " (stripped by the shared stamp rule). Seen in code that reads the live site
+  (not on a served page): image hosts `cdn.giaoducthoidai.vn/images/...` and
+  `images.giaoducthoidai.vn/Uploaded/<year>/<user>/<yyyy_mm_dd>/...`, assets on
+  `static-cms-giaoducthoidai.epicdn.me`.
+- `legacy` (2014 to 2021, URLs `/<section>/<slug>-<7 digits>[-l|-v].html`; the seed page of
+  2018, still served so in September 2021): visible order header, headline, byline
+  `Author - dd/mm/yyyy, HH:MM GMT+07 | Category`, captioned images between paragraphs, comment
+  box. Its tag and class names are OUR RECONSTRUCTION: no served page of that era was found.
+
+No served giaoducthoidai.vn page of either layout, nor a category page, was found in public
+repositories (see the real-pages notes kept outside the repository). The listing selectors and
+the `?page=N` pagination are reconstructions too; the family is reported to page its
+categories through `/api/morenews-zone-<zone>-<page>.html` (JSON) on sister sites, unconfirmed
+here. RSS feeds named by third parties: `/rss/home.rss`, `/rss/<slug>.rss`, `/rss/<slug>-<id>.rss`.
+"""
 
 import re
 
+from edunews_scraper.spiders.families.epi import epi_article_layout
 from edunews_scraper.spiders.layout import Layout
 from edunews_scraper.spiders.news import NewsSpider
 
@@ -22,32 +40,13 @@ class GiaoducthoidaiSpider(NewsSpider):
     listing_item_css = ".category-featured article.story, .category-timeline article.story"
     listing_link_css = ".story__heading a::attr(href)"
     listing_time_css = "time"
+    # Current `-post<digits>.html`; legacy `<section>/<slug>-<digits>[-l|-v].html` (2014-2021).
     article_url_pattern = re.compile(
         r"giaoducthoidai\.vn/(?:[\w-]+-post\d+\.html|[\w-]+/[\w-]+-\d{5,}(?:-[a-z])?\.html)$"
     )
 
     layouts = (
-        Layout(
-            name="current",
-            marker="h1.article__title, div.article__body",
-            headline="h1.article__title",
-            lead="div.article__sapo",
-            authors=".article__author .name",
-            time=".article__meta time.time",
-            category=".breadcrumbs .text",
-            tags="div.article__tag a",
-            body="div.article__body",
-            body_exclude=(
-                "div.related-news",
-                "div.box-related",
-                ".ads",
-                "div.ads_middle",
-                ".banner",
-                "div.article__share",
-            ),
-            figure="table.picture, figure, table.image",
-            figure_caption="td.caption, figcaption, td.image_desc",
-        ),
+        epi_article_layout("current"),
         Layout(
             name="legacy",
             marker=".detail-news",
@@ -64,7 +63,7 @@ class GiaoducthoidaiSpider(NewsSpider):
                 ".detail-content .related-box",
                 ".detail-content .tool-bar",
             ),
-            figure="table.picture, figure, table.image",
-            figure_caption="td.caption, figcaption, td.image_desc",
+            figure="table.image, figure",
+            figure_caption="td.image_desc, figcaption",
         ),
     )
