@@ -40,3 +40,19 @@ def test_giaoducthoidai_reads_its_current_pages_with_the_family_layout() -> None
     current = spider_class("giaoducthoidai").layouts[0]
     assert current.name == "current"
     assert current.selectors() == EPI_ARTICLE.selectors()
+
+
+def test_a_gallery_with_no_paragraph_is_a_clear_reject_not_related_news() -> None:
+    """A gallery article of the family can have no `<p>` at all (captions only). The schema
+    asks for one paragraph at least, so it is a reject, and the in-body related-news box is
+    never taken for its text."""
+    body = re.compile(r'(<div class="article__body[^"]*"[^>]*>)(.*?)(\n        </div>\n)', re.S)
+    html = PHOTO.response().text
+    gallery, count = body.subn(
+        lambda m: m[1] + re.sub(r"\n<p>.*?</p>(?=\n)", "", m[2]) + m[3], html, count=1
+    )
+    assert count == 1 and "div.article-relate" not in gallery
+    output = OfflineRunner(spider_class("giaoducthoidai")).output(
+        PHOTO.response().replace(body=gallery.encode("utf-8"))
+    )
+    assert output["reason"] == "missing: paragraphs"
