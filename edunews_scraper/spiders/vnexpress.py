@@ -1,11 +1,33 @@
 """vnexpress.net (Báo VnExpress), section Giáo dục and its sub-sections.
 
-Listing pages (`/giao-duc`, `/giao-duc/tuyen-sinh`, ...) hold `article.item-news` teasers with a
-`data-publishtime` Unix timestamp and paginate as `/giao-duc-p2`, announced by
-`<link rel="next">`. Article pages carry JSON-LD NewsArticle (author: the Organization
-"VnExpress", so the real names come from the page) and an `article:tag` meta listing the tags
-comma-separated. The body `article.fck_detail` ends with the sign-off: a right-aligned
-`p.Normal` whose `strong` holds the author(s), or a `p.author_mail` on older pages.
+Confirmed on real served pages (2022 and 2026, kept outside the repository; real-structure
+fixtures `current-2022-*` and `current-2026-*`), one article layout, `current`:
+
+- headline `h1.title-detail` (a 2022 seasonal skin prints two empty `h1`s before it); lead
+  `p.description`, opening with a dateline `span.location-stamp` ("TP HCM") on some pages;
+  time `span.date` "Thứ bảy, 7/3/2026, 00:05 (GMT+7)" (day and month not zero-padded), JSON-LD
+  `datePublished` with seconds; breadcrumb `ul.breadcrumb` (section > sub-section > ...).
+- body `article.fck_detail` of `p.Normal` (subheadings `p.Normal > span > strong`, bold inline
+  phrases likewise); a `p.Normal` may hold only a chart `iframe` and its script; figures
+  `figure.tplCaption` with a lazy `img[data-src]` (placeholder gif in `src`; older articles a
+  plain `src`) and `figcaption > p.Image` ending "Ảnh: <em>Reuters</em>"; inside the body also
+  `div.list_link`, a hidden `ul.list-news` of related links and `[data-component]` boxes.
+- the author only in the sign-off closing the body: a right-aligned `p.Normal` with the name
+  in `strong`, sometimes with a remark (`<em>(tổng hợp)</em>`), or a `p.author_mail > strong`;
+  JSON-LD `author` is the Organization "VnExpress". Tags in the `article:tag` meta
+  (comma-separated, repeats possible); 2022 pages have none (only `keywords`).
+
+Listing pages (`/giao-duc`, `/kinh-doanh`, sub-sections `/giao-duc/tuyen-sinh`) hold the top
+story `article.item-news.full-thumb` and three `article.article-item` in
+`div.wrapper-topstory-folder`, a row `#automation_5News`, then `div.list-news-subfolder`
+streams of `article.item-news` (some `hidden`, revealed by script); most stream teasers carry
+`data-publishtime` (a Unix time) on /kinh-doanh (2026-03), none do on /thoi-su (2026-01). The
+right column is filled by script. Pages go on as `/giao-duc-p2`, announced by `<link
+rel="next">` and `a.next-page`.
+
+Older layouts reported by public scrapers (`div.fck_detail.width_common`, `#article_content`,
+`.title_news h1`, `h3.short_intro`) were not found on any saved real page; the old articles
+that were (2022) are served in the current layout.
 """
 
 import re
