@@ -1,38 +1,57 @@
-"""tuoitre.vn (Tuổi Trẻ Online): the current layout (since 2022: `h1.detail-title`,
-`div.detail-content[data-role=content]`, `[data-role=publishdate]`) and the legacy one
-(2017-2021: `h1.article-title`, `h2.sapo` "TTO - ...", `div#main-detail-body`, `div.date-time`),
-each a `Layout`.
+"""tuoitre.vn (Tuổi Trẻ Online), three article layouts, each a `Layout`.
 
-Article URLs are `https://tuoitre.vn/<slug>-<15-20 digit id>.htm`. A category page shows its
-first teasers; "Xem thêm" loads the next ones from `/timeline/<zone id>/trang-<N>.htm`, the zone
-id being the page's hidden `#hdZoneId` (giáo dục: 13). Those timeline pages are bare lists of
-`div.box-category-item` and page on by their own URL."""
+**current** (since 2022; confirmed on a real article page of 2026-03-07, see the fixtures
+`chien-su-*`): `h1.detail-title[data-role=title]`, lead `h2.detail-sapo[data-role=sapo]`, time
+`div.detail-time > div[data-role=publishdate]` ("07/03/2026 08:01 GMT+7"), category
+`div.detail-cate a`, body `div.detail-cmain > div.detail-content.afcbc-body` with `<h2>`
+subheadings and boxed panels (`div.VCSortableInPreviewMode[type=content]` opening with `<h3>`,
+article text), photos `figure[type=Photo]` and, inside a panel, `figure[type=PhotoInContentBox]`
+(see `families/vccorp.py`), related `div[type=RelatedOneNews]`, a hidden "Đọc tiếp"
+`.readmore-body-box`; tags `div.detail-tab a.item` ("Chủ đề:" label in a span). Bylines are
+printed upper case; the top one shows the first name and "và 1 tác giả khác", every name is in
+`.detail-author .author-item-name a.name` and again after the body in `div.detail-author-bot`.
+JSON-LD strings carry HTML entities, even escaped twice (`Chi&amp;#7871;n`), and name a Person
+author (or several). Pages are ~500 KB with CRLF line endings.
+
+**legacy** (2017-2021: `h1.article-title`, `h2.sapo` "TTO - ...", `div#main-detail-body`,
+`div.date-time`): reconstructed from crawlers' selectors; no real page of it was found.
+
+**2015** (URLs `/tin/<section>/<yyyymmdd>/<slug>/<id>.html`, redirected to the current layout
+today; confirmed on one browser-saved real page of 2015-03-23): `h1.title-2`, `span.date`
+"23/03/2015 08:06 GMT+7", lead `p.txt-head` "TT - ...", body `div.fck`, photos
+`table.desc_image` captioned by `td.ck_legend`, the author closing the body in
+`div.wrapper-qt > strong`, beside a like button.
+
+Article URLs are `https://tuoitre.vn/<slug>-<15-20 digit id>.htm` in every section. A category
+page (confirmed on two real ones of 2026) prints its lead story
+(`div.box-category-item-main > div.item-first`) and 8 more teasers (`div.box-category-item`) in
+`div.list__focus-main`; its stream `div.list__listing-main #load-list-news` is empty in the
+served HTML and "Xem thêm" is `href="javascript:;"`: a script fills the stream from
+`/timeline/<zone id>/trang-<N>.htm` from page 1 on, the zone id being the page's hidden
+`#hdZoneId` (giáo dục: 13). Timeline pages are bare lists of `div.box-category-item`
+(reported by crawlers; reconstructed) and page on by their own URL. Sidebar boxes
+(`div.list__listing-sub`, `div.list__focus-sub`) show other sections' teasers: not taken."""
 
 import re
 
 from scrapy.http import Response
 
-from edunews_scraper.items import RawArticle
-from edunews_scraper.spiders.layout import Layout
-from edunews_scraper.spiders.news import NewsSpider
-
-EXCLUDE = (
-    "[type^=RelatedNews]",
-    "[type=RelatedOneNews]",
-    "[type=VideoStream]",
-    ".readmore-body-box",
-    ".relate-container",
-    ".ads-inpage",
-    "zone",
+from edunews_scraper.spiders.families.vccorp import (
+    BODY_EXCLUDE,
+    FIGURE,
+    FIGURE_CAPTION,
+    PrintedBylineFirst,
+    vccorp_article_layout,
 )
-FIGURE = ".VCSortableInPreviewMode[type=Photo], table:has(img)"
-FIGURE_CAPTION = ".PhotoCMS_Caption, td:not(:has(img))"
+from edunews_scraper.spiders.layout import Layout
+
+EXCLUDE = (*BODY_EXCLUDE, ".readmore-body-box", ".relate-container", ".ads-inpage")
+OLD_FIGURE = f"{FIGURE}, table:has(img)"
+OLD_FIGURE_CAPTION = f"{FIGURE_CAPTION}, td:not(:has(img))"
 TIMELINE_PAGE = re.compile(r"/timeline/(\d+)/trang-(\d+)\.htm$")
-#: Bylines that credit the paper itself, not a person.
-SITE_CREDIT = re.compile(r"^\s*(?:tuổi trẻ online|tuoi tre online|tuổi trẻ|tto)\s*$", re.I)
 
 
-class TuoitreSpider(NewsSpider):
+class TuoitreSpider(PrintedBylineFirst):
     name = "tuoitre"
     site = "tuoitre.vn"
     allowed_domains = ["tuoitre.vn"]
@@ -43,36 +62,35 @@ class TuoitreSpider(NewsSpider):
         "cau-chuyen-giao-duc": "https://tuoitre.vn/giao-duc/cau-chuyen-giao-duc.htm",
     }
 
-    # The category page's lead stories and main list (not the sidebar's "most read" of other
-    # sections), and the bare items of a timeline page.
+    # The category page's lead story, top teasers and stream (not the sidebars' boxes of
+    # other sections), and the bare items of a timeline page.
     listing_item_css = (
-        ".list__focus-main .box-category-item, .list__listing-main .box-category-item, "
-        "body > .box-category-item"
+        ".list__focus-main .item-first, .list__focus-main .box-category-item, "
+        ".list__listing-main .box-category-item, body > .box-category-item"
     )
     listing_link_css = "a.box-category-link-title::attr(href)"
-    #: Teasers carry their time as an attribute (`title="2026-06-12T07:45:00"`), not as text.
+    #: Timeline teasers carry their time as an attribute (`title="2026-06-12T07:45:00"`).
     listing_time_css = ".time-ago-last-news::attr(title)"
+    #: Current URLs, and the 2015 layout's (`/tin/<section>/<yyyymmdd>/<slug>/<id>.html`).
     article_url_pattern = re.compile(
-        r"^https?://tuoitre\.vn/[a-z0-9]+(?:-[a-z0-9]+)*-\d{15,20}\.htm$"
+        r"^https?://tuoitre\.vn/(?:[a-z0-9]+(?:-[a-z0-9]+)*-\d{15,20}\.htm"
+        r"|tin/[a-z0-9-]+(?:/[a-z0-9-]+)*/\d{8}/[a-z0-9-]+/\d+\.html)$"
+    )
+    #: Bylines that credit the paper itself, not a person.
+    not_a_person = re.compile(
+        r"^\s*(?:tuổi trẻ online|tuoi tre online|tuổi trẻ|tto|tác giả)\s*$", re.I
     )
 
     layouts = (
-        Layout(
-            name="current",
-            marker="div.detail-cmain",
-            headline="h1.detail-title",
-            lead=".detail-sapo",
+        vccorp_article_layout(
+            "current",
             authors=(
                 ".detail-author .author-info a.name, .detail-author .author-item-name a.name, "
                 ".detail-author-bot a.name"
             ),
-            time=".detail-time [data-role=publishdate]",
-            category="div.detail-cate a",
-            tags=".detail-tab a",
-            body="div.detail-cmain div.detail-content",
             body_exclude=EXCLUDE,
-            figure=FIGURE,
-            figure_caption=FIGURE_CAPTION,
+            figure=OLD_FIGURE,
+            figure_caption=OLD_FIGURE_CAPTION,
         ),
         Layout(
             name="legacy",
@@ -85,27 +103,36 @@ class TuoitreSpider(NewsSpider):
             tags=".tags-container li a",
             body="div#main-detail-body",
             body_exclude=EXCLUDE,
-            figure=FIGURE,
-            figure_caption=FIGURE_CAPTION,
+            figure=OLD_FIGURE,
+            figure_caption=OLD_FIGURE_CAPTION,
+        ),
+        Layout(
+            name="2015",
+            marker="div.fck, h1.title-2",
+            headline="h1.title-2",
+            lead="p.txt-head",
+            authors="div.fck div.wrapper-qt > strong",
+            time=".tool-bar span.date",
+            updated="meta[name=lastmod]::attr(content)",
+            category="ul.breadcrumb li a",
+            tags="ul.block-key li a",
+            body="div.fck",
+            # The like button and byline closing the body, and an ad player's wrapper.
+            body_exclude=("div.wrapper-qt", "[id^=tt-wrapper]"),
+            figure="table.desc_image",
+            figure_caption="td.ck_legend",
         ),
     )
 
     def next_page_url(self, response: Response) -> str | None:
-        """The next timeline page of the zone; none after a page without teasers."""
+        """The zone's timeline page that follows: page 1 after the category page (its stream
+        is empty in the served HTML), then N+1; none after a page without teasers."""
         if not response.css(self.listing_item_css):
             return None
         if match := TIMELINE_PAGE.search(response.url):
             zone, page = match.group(1), int(match.group(2)) + 1
         else:
-            zone, page = (response.css("#hdZoneId::attr(value)").get() or "").strip(), 2
+            zone, page = (response.css("#hdZoneId::attr(value)").get() or "").strip(), 1
         if not zone.isdigit():
             return None
         return f"https://tuoitre.vn/timeline/{zone}/trang-{page}.htm"
-
-    def extract_article(self, response: Response) -> RawArticle:
-        """The base's article, with the printed bylines preferred over the structured data's
-        author, and credits to the paper itself ("TUỔI TRẺ ONLINE") dropped."""
-        raw = super().extract_article(response)
-        printed = self.all_texts(response, self.layout(response).authors)
-        raw.authors = [name for name in printed or raw.authors if not SITE_CREDIT.match(name)]
-        return raw
