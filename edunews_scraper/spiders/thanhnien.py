@@ -1,12 +1,35 @@
-"""thanhnien.vn (Báo Thanh Niên), the layout in use since 2022.
+"""thanhnien.vn (Báo Thanh Niên), the layout in use since 2022 (a `Layout`).
+
+Confirmed on real 2026 pages (read in parts, the article region of one of them whole; the
+fixtures `lu-quet-structure-*` reproduce it): `article.detail__cmain`; category `div.detail-cate >
+a[data-role=cate-name]`; headline `h1.detail-title > span[data-role=title]`; byline
+`div.detail-author[data-role=author] .author-info-top a.name` followed by the reporter's e-mail
+in `span.email`; time `div.detail-time > time[data-role=publishdate][datetime]`
+("17/07/2026 22:18 GMT+7"); then a share bar with a Google-preference popup (text that is not the
+article's), and the lead `div.detail-sapo[data-role=sapo]` - a `div`, not the `h2` of the sister
+sites; body `div.detail-cmain > div.detail-content.afcbc-body[data-role=content]` with
+entity-encoded text (`N&#7841;n nh&acirc;n`), photos `figure[type=Photo]` captioned by
+`figcaption.PhotoCMS_Caption` with the photographer in `div.PhotoCMS_Author` ("ẢNH: ..."),
+videos `div[type=VideoStream]` with `div.VideoCMS_Caption`, and inside the body an ads script
+and an MGID widget (see `families/vccorp.py`); after it `div.detail__related` ("Tin liên quan"),
+the comment box, tags `div.detail-tab[data-role=tags]` ("Khám phá thêm chủ đề" in an `h4`,
+`a.item` each). The head has `article:published_time`, `meta.cms-date[itemprop=datePublished]`,
+`meta[property=article:author]` and three JSON-LD blocks (NewsArticle with a Person author,
+`articleSection`, `keywords`; BreadcrumbList; NewsMediaOrganization); the JSON-LD author can be
+the placeholder "Tác giả" or empty (reported on 2026 heads). Pages are ~800 KB: ~570 KB of
+inline CSS before `<body>`. Reconstructed, not seen on a real page: `h2.detail-sapo` (older
+templates, kept in the lead selector) and the old CMS's `table.imagefull` photos with
+`.imgcaption` in migrated articles.
 
 Article URLs are `https://thanhnien.vn/<slug>-185<digits>.htm`: 18 digits for articles written
 since 2022 (185 + yymmddHHMMSS + milliseconds, sometimes 17), 9-10 for articles migrated from the
-old CMS (185 + the old id). Their bodies may still hold the old CMS's `table.imagefull` photos.
+old CMS (185 + the old id).
 
-A category page (`/giao-duc.htm`) carries its zone id in `<input id="hdZoneId">`; its "Xem thêm"
-button loads `/timelinelist/<zone>/<page>.htm` from page 2 on: bare `div.box-category-item`
-fragments, an empty answer after the last page.
+No real category page was found. Reconstructed: a category page (`/giao-duc.htm`) carries its
+zone id in `<input id="hdZoneId">`, its lead story and teasers in `.list__focus-main` and its
+stream in `.list__stream-main` (the sister sites' streams are `.list__news-main` (nld) and
+`.list__listing-main` (tuoitre): read as well); "Xem thêm" loads `/timelinelist/<zone>/<page>.htm`
+from page 2 on: bare `div.box-category-item` fragments, an empty answer after the last page.
 """
 
 import re
@@ -14,13 +37,18 @@ from urllib.parse import urlsplit
 
 from scrapy.http import Response
 
-from edunews_scraper.spiders.layout import Layout
-from edunews_scraper.spiders.news import NewsSpider
+from edunews_scraper.spiders.families.vccorp import (
+    BODY_EXCLUDE,
+    FIGURE,
+    FIGURE_CAPTION,
+    PrintedBylineFirst,
+    vccorp_article_layout,
+)
 
 _TIMELINE_PAGE = re.compile(r"^/timelinelist/(?P<zone>\d+)/(?P<page>\d+)\.htm$")
 
 
-class ThanhnienSpider(NewsSpider):
+class ThanhnienSpider(PrintedBylineFirst):
     name = "thanhnien"
     site = "thanhnien.vn"
     allowed_domains = ["thanhnien.vn"]
@@ -34,47 +62,38 @@ class ThanhnienSpider(NewsSpider):
         "on-thi-tot-nghiep": "https://thanhnien.vn/giao-duc/on-thi-tot-nghiep.htm",
     }
 
-    # The category's own lists (not the header mega-menu's or the sidebar's teasers), and the
+    # The category's own lists (not the header mega-menu's or the sidebars' teasers), and the
     # bare items of a timelinelist fragment.
     listing_item_css = (
         ".list__focus-main .item-first, .list__focus-main .box-category-item, "
-        ".list__stream-main .box-category-item, body > .box-category-item"
+        ".list__stream-main .box-category-item, .list__news-main .box-category-item, "
+        ".list__listing-main .box-category-item, body > .box-category-item"
     )
     listing_link_css = "a.box-category-link-title::attr(href)"
     article_url_pattern = re.compile(
         r"^https?://thanhnien\.vn/[a-z0-9]+(?:-[a-z0-9]+)*-185\d{6,15}\.htm$"
     )
+    #: Bylines that credit the paper itself or are a placeholder, not a person.
+    not_a_person = re.compile(r"^\s*(?:báo thanh niên|thanh niên|thanhnien\.vn|tác giả)\s*$", re.I)
 
     layouts = (
-        Layout(
-            name="current",
-            marker="div.detail-cmain",
-            headline="h1.detail-title",
-            lead="h2.detail-sapo",
+        vccorp_article_layout(
+            "current",
             authors=".detail-author .author-info .name",
-            time=".detail-time [data-role='publishdate']",
             category=".detail-cate a:last-child",
             tags=".detail-tab a.item",
             body="div.detail-cmain div.detail-content, div.detail-cmain",
             body_exclude=(
-                ".VCSortableInPreviewMode[type='RelatedNewsBox']",
-                ".VCSortableInPreviewMode[type='RelatedOneNews']",
+                *BODY_EXCLUDE,
                 ".kbwscwl-relatedbox",
-                ".VCSortableInPreviewMode[type='VideoStream']",
-                ".VCSortableInPreviewMode[type='Video']",
                 ".ads-inpage",
-                "zone",
                 ".dable_placeholder",
-                "[data-check-position]",
                 # Photo credits printed inside a caption (old CMS); `.PhotoCMS_Author` sits
                 # outside it.
                 ".imgcaption .source",
             ),
-            figure=(
-                ".VCSortableInPreviewMode[type='Photo'], "
-                "figure.VCSortableInPreviewMode:not([type]), table.imagefull"
-            ),
-            figure_caption=".PhotoCMS_Caption, .imgcaption",
+            figure=f"{FIGURE}, table.imagefull",
+            figure_caption=f"{FIGURE_CAPTION}, .imgcaption",
         ),
     )
 
