@@ -145,6 +145,20 @@ def unwrap_layout_tables(tree: lxml.html.HtmlElement) -> None:
             line.tag = "p"
 
 
+def unwrap_boxed_panels(tree: lxml.html.HtmlElement) -> None:
+    """Open the boxed panels of VCCorp's CMS (`div.VCSortableInPreviewMode[type=content]`,
+    tuoitre, thanhnien, nld): their subheading and paragraphs are article text, which
+    trafilatura drops with the box."""
+    boxes = tree.xpath(
+        '//div[@type="content"]'
+        '[contains(concat(" ", normalize-space(@class), " "), " VCSortableInPreviewMode ")]'
+    )
+    for box in boxes:
+        for inner in box.xpath("./div[@placeholder]"):
+            inner.drop_tag()
+        box.drop_tag()
+
+
 def take_figures(tree: lxml.html.HtmlElement) -> dict[str, RawImage]:
     """Every image of a figure by URL, with its caption; captions leave the tree and each
     figure keeps nothing but its images (credits and galleries' chrome go too)."""
@@ -350,6 +364,7 @@ class GenericNewsSpider(NewsSpider):
         for box in tree.xpath(INLINE_RELATED):
             _drop(box)
         unwrap_layout_tables(tree)
+        unwrap_boxed_panels(tree)
         figures = take_figures(tree)
         html = trafilatura.extract(
             tree,
