@@ -22,13 +22,24 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from edunews_scraper.arguments import (
+    PASSED_THROUGH,
+    SWITCH,
+    Argument,
+    calendar_date,
+    check_arguments,
+    one_of_list,
+    subclass_parameters,
+    switch,
+    whole_number,
+)
 from edunews_scraper.feeds import route_feeds
 from edunews_scraper.items import RawArticle, RawImage, Reject
 from edunews_scraper.parsing.css import Node, Page, select
 from edunews_scraper.parsing.structured import PageMetadata, page_kind, page_metadata
 from edunews_scraper.parsing.text import clean_text, element_paragraphs
 from edunews_scraper.parsing.vn_datetime import VN_TZ, parse_vn_datetime
-from edunews_scraper.replay import enable_replay
+from edunews_scraper.replay import enable_replay, not_in_replay, replay_folder
 from edunews_scraper.spiders.layout import Layout, UnknownLayout
 from edunews_scraper.state import CrawlState
 
@@ -44,6 +55,14 @@ def fetched_at(response: Response) -> datetime:
         except (TypeError, ValueError):
             pass
     return datetime.now(VN_TZ).replace(microsecond=0)
+
+
+def failure_reason(failure: Failure) -> str:
+    """Why a request failed, in a few words: `HTTP 404`, `DNSLookupError: ...`."""
+    response = getattr(failure.value, "response", None)
+    if response is not None:
+        return f"HTTP {response.status}"
+    return f"{type(failure.value).__name__}: {failure.getErrorMessage()}"
 
 
 def _texts(nodes: list[Node], hidden: Collection[etree._Element] = frozenset()) -> list[str]:
@@ -102,49 +121,50 @@ class NewsSpider(scrapy.Spider):
     #: matches it (see layout.py).
     layouts: ClassVar[tuple[Layout, ...]] = ()
 
-    def __init__(
-        self,
-        categories: str | None = None,
-        max_pages: str | int | None = None,
-        since: str | None = None,
-        full: str | bool = False,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.full = str(full).lower() in {"1", "true", "yes"}
+    def __init__(self, name: str | None = None, **arguments: Any) -> None:
+        super().__init__(name, **{key: arguments[key] for key in PASSED_THROUGH & arguments.keys()})
         #: The persistent state of exported articles, set by the IncrementalState extension.
         self.crawl_state: CrawlState | None = None
         self._page: tuple[Response, Page] | None = None
         self._layout: tuple[Response, Layout] | None = None
-        self.selected_categories = self._select_categories(categories)
-        self.max_pages = int(max_pages) if max_pages is not None else None
-        if self.max_pages is not None and self.max_pages < 1:
-            raise ValueError(f"max_pages must be 1 or more, not {max_pages!r}")
-        self.since: date | None = date.fromisoformat(since) if since else None
+        values = check_arguments(
+            self.name,
+            self.spider_arguments(),
+            arguments,
+            subclass_parameters(type(self), NewsSpider),
+        )
+        chosen = values.get("categories") or list(self.categories)
+        self.selected_categories = {slug: self.categories[slug] for slug in chosen}
+        self.max_pages: int | None = values.get("max_pages")
+        self.since: date | None = values.get("since")
+        self.full: bool = values.get("full", False)
+        self.replay: str | None = values.get("replay")
+
+    def spider_arguments(self) -> tuple[Argument, ...]:
+        """The `-a` arguments this spider takes, each with what it accepts."""
+        slugs = ", ".join(sorted(self.categories)) or "the category slugs of the start pages"
+        return (
+            Argument("categories", f"comma-separated slugs from {slugs}", self._category_list),
+            Argument("max_pages", "a whole number from 1 up", whole_number(1)),
+            Argument("since", "a date YYYY-MM-DD, e.g. 2026-11-01", calendar_date),
+            Argument("full", SWITCH, switch),
+            Argument("replay", "an existing folder of saved pages, e.g. fixtures", replay_folder),
+        )
+
+    def _category_list(self, text: str) -> list[str]:
+        return one_of_list(self.categories, "category")(text)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
-        replay = kwargs.pop("replay", None)
         spider = super().from_crawler(crawler, *args, **kwargs)
         # Here, not in update_settings: the crawler process re-applies its own settings
         # over the crawler's between the two, at the same priority.
-        route_feeds(crawler.settings)
-        if replay:
-            enable_replay(crawler.settings, replay)
+        route_feeds(crawler.settings, spider.name)
+        if spider.replay:
+            enable_replay(crawler.settings, spider.replay)
         if spider.max_pages is None:
             spider.max_pages = crawler.settings.getint("EDUNEWS_MAX_PAGES")
         return spider
-
-    def _select_categories(self, wanted: str | None) -> dict[str, str]:
-        if not wanted:
-            return dict(self.categories)
-        slugs = [slug.strip() for slug in wanted.split(",") if slug.strip()]
-        unknown = [slug for slug in slugs if slug not in self.categories]
-        if unknown:
-            raise ValueError(
-                f"unknown categories {unknown} for {self.name}; known: {sorted(self.categories)}"
-            )
-        return {slug: self.categories[slug] for slug in slugs}
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.selected_categories.values():
@@ -210,6 +230,7 @@ class NewsSpider(scrapy.Spider):
                 new += 1
                 yield response.follow(url, callback=self.parse_article, errback=self.article_failed)
         self.crawler.stats.inc_value("edunews/listing/known_skipped", known)
+        self.crawler.stats.inc_value("edunews/listing/older_skipped", old)
         if old and not dated_recent:
             self.logger.info(
                 "Stopped paging %s: every dated article is older than %s", response.url, self.since
@@ -259,26 +280,32 @@ class NewsSpider(scrapy.Spider):
             )
 
     def article_failed(self, failure: Failure) -> Iterable[Reject]:
-        """Errback of article requests: record the page that could not be downloaded."""
+        """Errback of article requests: record the page that could not be downloaded (a page
+        left out of a replay is only counted)."""
+        if not_in_replay(failure, self.crawler.stats):
+            return
         request = failure.request  # type: ignore[attr-defined]
-        response = getattr(failure.value, "response", None)
-        reason = (
-            f"HTTP {response.status}"
-            if response is not None
-            else f"{type(failure.value).__name__}: {failure.getErrorMessage()}"
-        )
         yield Reject(
             url=request.url,
             site=self.site_of(request.url),
-            reason=f"download failed: {reason}",
+            reason=f"download failed: {failure_reason(failure)}",
             fetched_at=datetime.now(VN_TZ).replace(microsecond=0),
         )
 
-    def listing_failed(self, failure: Failure) -> None:
-        """Errback of listing requests: log and count the page that could not be read."""
+    def listing_failed(self, failure: Failure) -> Iterable[Reject]:
+        """Errback of listing requests: log, count and record the page that could not be
+        read (`listing failed: ...`; a page left out of a replay is only counted)."""
+        if not_in_replay(failure, self.crawler.stats):
+            return
         url = failure.request.url  # type: ignore[attr-defined]
         self.logger.warning("Listing page failed: %s (%s)", url, failure.getErrorMessage())
         self.crawler.stats.inc_value("edunews/listing_failures")
+        yield Reject(
+            url=url,
+            site=self.site_of(url),
+            reason=f"listing failed: {failure_reason(failure)}",
+            fetched_at=datetime.now(VN_TZ).replace(microsecond=0),
+        )
 
     def page(self, response: Response) -> Page:
         """The article page as plain lxml elements (parsed as parsel parses it, without the

@@ -1,0 +1,72 @@
+"""Our settings checked before a crawl starts: a value that cannot be read (`-s
+EDUNEWS_MAX_PAGES=abc`) is one line naming the setting, the value and what is accepted, instead
+of a traceback in the middle of the crawl."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from scrapy.settings import BaseSettings
+
+
+def _whole(minimum: int) -> tuple[str, Callable[[BaseSettings, str], Any]]:
+    def read(settings: BaseSettings, name: str) -> int:
+        value = settings.getint(name)
+        if value < minimum:
+            raise ValueError
+        return value
+
+    return f"a whole number from {minimum} up", read
+
+
+def _share(settings: BaseSettings, name: str) -> float:
+    value = settings.getfloat(name)
+    if not 0 <= value <= 1:
+        raise ValueError
+    return value
+
+
+def _coverage(settings: BaseSettings, name: str) -> dict[str, float]:
+    rules = settings.getdict(name)
+    if not all(isinstance(v, int | float) and 0 <= v <= 1 for v in rules.values()):
+        raise ValueError
+    return rules
+
+
+_SWITCH = ("True or False (also 1 or 0)", BaseSettings.getbool)
+_SHARE = ("a number from 0 to 1", _share)
+
+#: Setting -> (what is accepted, how it is read; raises ValueError when it cannot be).
+CHECKED: dict[str, tuple[str, Callable[[BaseSettings, str], Any]]] = {
+    "EDUNEWS_MAX_PAGES": _whole(1),
+    "EDUNEWS_STOP_AFTER_KNOWN_PAGES": _whole(0),
+    "EDUNEWS_STATE_ENABLED": _SWITCH,
+    "EDUNEWS_MONITOR_MIN_ARTICLES": _whole(0),
+    "EDUNEWS_MONITOR_MIN_SAMPLE": _whole(0),
+    "EDUNEWS_MONITOR_MAX_INVALID_ARTICLES": _whole(0),
+    "EDUNEWS_MONITOR_MAX_ERROR_RATE": _SHARE,
+    "EDUNEWS_MONITOR_MAX_REJECT_RATE": _SHARE,
+    "EDUNEWS_MONITOR_FIELD_COVERAGE": (
+        'a JSON object of field: share from 0 to 1, e.g. {"authors": 0.9}',
+        _coverage,
+    ),
+    "SPIDERMON_ENABLED": _SWITCH,
+    "STATS_DUMP": _SWITCH,
+}
+
+
+def check_settings(settings: BaseSettings) -> None:
+    """Raise ValueError (one line) for the first of `CHECKED` that cannot be read."""
+    for name, (accepted, read) in CHECKED.items():
+        if settings.get(name) is None:
+            continue
+        try:
+            read(settings, name)
+        except (TypeError, ValueError, json.JSONDecodeError):
+            value = settings.get(name)
+            raise ValueError(
+                f"-s {name}={value if isinstance(value, str) else json.dumps(value)!r}: "
+                f"cannot be used; accepted: {accepted}"
+            ) from None
