@@ -2,7 +2,9 @@
 
 With replay on, requests still pass through the whole downloader (middlewares, slots, delays,
 retries, redirects), but the page comes from the fixture whose URL matches; a page that was
-not saved is never fetched: its request fails with `IgnoreRequest`.
+not saved is never fetched: its request fails with `NotInReplay`, which the spider counts
+(`edunews/replay/not_saved`) instead of recording a failed download: the fixtures hold the pages
+QA chose, not every page a listing links to.
 """
 
 from __future__ import annotations
@@ -15,11 +17,28 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.settings import Settings
+from scrapy.statscollectors import StatsCollector
+from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url
 
 from edunews_scraper.fixtures import find_fixtures
 
 HANDLER = "edunews_scraper.replay.ReplayDownloadHandler"
+NOT_SAVED = "edunews/replay/not_saved"
+
+
+class NotInReplay(IgnoreRequest):
+    """A request for a page that the replay folder does not hold: never fetched."""
+
+
+def not_in_replay(failure: Failure, stats: StatsCollector | None) -> bool:
+    """True for the failure of a request whose page is not in the replay folder, counted as
+    `edunews/replay/not_saved`: a page left out of the replay, not a failed download."""
+    if failure.check(NotInReplay) is None:
+        return False
+    if stats is not None:
+        stats.inc_value(NOT_SAVED)
+    return True
 
 
 def enable_replay(settings: Settings, folder: str) -> None:
@@ -39,6 +58,15 @@ def enable_replay(settings: Settings, folder: str) -> None:
     settings.set("EDUNEWS_STATE_DIR", settings["EDUNEWS_REPLAY_STATE_DIR"], priority="spider")
 
 
+def replay_folder(text: str) -> str:
+    """The `replay` spider argument: an existing folder (raises ValueError otherwise)."""
+    if not text.strip():
+        raise ValueError("empty")
+    if not Path(text).is_dir():
+        raise ValueError(f"no such folder (from {Path.cwd()})")
+    return text
+
+
 def _key(url: str) -> str:
     return canonicalize_url(url, keep_fragments=False)
 
@@ -54,5 +82,5 @@ class ReplayDownloadHandler(BaseDownloadHandler):
     async def download_request(self, request: Request) -> Response:
         fixture = self.pages.get(_key(request.url))
         if fixture is None:
-            raise IgnoreRequest(f"page not saved in replay folder {self.folder}")
+            raise NotInReplay(f"page not saved in replay folder {self.folder}")
         return fixture.response(request)
