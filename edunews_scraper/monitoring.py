@@ -10,8 +10,10 @@
   articles and runs `SpiderCloseMonitorSuite` when the spider closes. Its monitors fail when:
 
   schema          more than EDUNEWS_MONITOR_MAX_INVALID_ARTICLES (0) articles break the schema;
-  min_articles    fewer than EDUNEWS_MONITOR_MIN_ARTICLES (1) articles were exported or skipped
-                  as known from earlier runs (not judged for one worker of a shared crawl);
+  min_articles    fewer than EDUNEWS_MONITOR_MIN_ARTICLES (1) articles were exported, skipped
+                  as known from earlier runs or as older than `since`, or fetched again and
+                  found unchanged (a run with nothing new or nothing changed is healthy; not
+                  judged for one worker of a shared crawl);
   field_coverage  the share of articles with a field non-empty is below its minimum in
                   EDUNEWS_MONITOR_FIELD_COVERAGE, a probable layout change (defaults:
                   `DEFAULT_FIELD_COVERAGE`; keys are spidermon's coverage paths in an article,
@@ -204,9 +206,12 @@ class ArticleSchemaValidation(ItemValidationPipeline):
 
 
 class _LoggerResult(SpiderMonitorResult):
-    """spidermon's result log, through the spider's logger instead of `Spider.log()`."""
+    """spidermon's result log, through the spider's logger instead of `Spider.log()`; its
+    INFO lines (~25 a run) at DEBUG: the run's summary tells the outcome, failures stay
+    ERRORs."""
 
     def log(self, msg: Any, level: int = logging.DEBUG) -> None:
+        level = logging.DEBUG if level == logging.INFO else level
         self.spider.logger.log(level, "[%s] %s", LOG_MESSAGE_HEADER, msg)
 
 
@@ -259,6 +264,7 @@ class Measurements:
     articles: int  # exported: unchanged ones are dropped before they are counted
     unchanged: int
     known: int
+    older: int  # listed, older than `since`: not followed
     parse_rejects: int
     download_failures: int
     pages: int
@@ -271,6 +277,7 @@ class Measurements:
             articles=stats.get("edunews/articles", 0),
             unchanged=stats.get("edunews/unchanged", 0),
             known=stats.get("edunews/listing/known_skipped", 0),
+            older=stats.get("edunews/listing/older_skipped", 0),
             parse_rejects=sum(stats.get(f"edunews/rejects/{kind}", 0) for kind in PARSE_REJECTS),
             download_failures=stats.get("edunews/rejects/download failed", 0),
             pages=stats.get("response_received_count", 0),
@@ -376,7 +383,8 @@ class SchemaMonitor(EdunewsMonitor):
 
 @monitors.name("Minimum articles")
 class MinimumArticlesMonitor(EdunewsMonitor):
-    """Articles exported, or listed and known from earlier runs, reach the minimum."""
+    """Articles exported, listed and known from earlier runs, or fetched again unchanged,
+    reach the minimum."""
 
     key = "min_articles"
 
@@ -385,11 +393,12 @@ class MinimumArticlesMonitor(EdunewsMonitor):
         if self.settings.get("REDIS_URL"):
             self.skipTest("one worker of a shared crawl (REDIS_URL): its share is no measure")
         minimum = self.settings.getint("EDUNEWS_MONITOR_MIN_ARTICLES")
-        seen = self.measured.articles + self.measured.known
+        measured = self.measured
+        seen = measured.articles + measured.known + measured.unchanged + measured.older
         self.assertGreaterEqual(
             seen,
             minimum,
-            msg=f"{seen} article(s) exported or known, fewer than "
+            msg=f"{seen} article(s) exported, known, unchanged or older than `since`, fewer than "
             f"EDUNEWS_MONITOR_MIN_ARTICLES={minimum}",
         )
 
@@ -470,7 +479,9 @@ def report_path(crawler: Crawler) -> Path:
                 return Path(slot.storage.path).with_suffix(".monitors.json")
         template = FALLBACK_REPORT_URI
     started = crawler.stats.get_value("start_time") or datetime.now(UTC)
-    time = started.replace(microsecond=0).isoformat().replace(":", "-")
+    time = crawler.settings.get("EDUNEWS_RUN_TIME") or started.replace(
+        microsecond=0
+    ).isoformat().replace(":", "-")
     return Path(template % {"name": crawler.spider.name, "time": time})
 
 
@@ -520,6 +531,7 @@ class MonitorReport(Action):
             ).as_dict(),
             "validation_errors": validation_errors(self.data.stats),
             "thresholds": thresholds(crawler.settings),
+            "stats": {key: _plain_stat(value) for key, value in sorted(self.data.stats.items())},
         }
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", "utf-8")
@@ -542,6 +554,13 @@ def validation_errors(stats: dict[str, Any]) -> dict[str, dict[str, int]]:
         if key.startswith(VALIDATION_ERRORS) and field:
             errors.setdefault(field, {})[kind] = count
     return errors
+
+
+def _plain_stat(value: Any) -> Any:
+    """A crawl stat as a JSON value (datetimes in ISO 8601)."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value if isinstance(value, int | float | str | bool | None) else str(value)
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -58,7 +58,11 @@ EDUNEWS_REDIS_TTL = 600  # a run's Redis keys expire this long after its last wo
 # Incremental crawls: what each spider exported is remembered here (see state.py), so a
 # scheduled run downloads only what is new; `-a full=1` re-crawls (unchanged articles are
 # still not exported twice).
-EXTENSIONS = {"edunews_scraper.incremental.IncrementalState": 500}
+EXTENSIONS = {
+    "edunews_scraper.incremental.IncrementalState": 500,
+    # What the run wrote and where, for the end-of-run summary and the reports.
+    "edunews_scraper.summary.RunRecord": 510,
+}
 EDUNEWS_STATE_ENABLED = True
 EDUNEWS_STATE_DIR = "data/state"
 EDUNEWS_REPLAY_STATE_DIR = "data/replay-state"  # the state of `-a replay=...` crawls
@@ -75,6 +79,11 @@ FEED_EXPORTERS = {
 }
 EDUNEWS_FEED_URI = "data/%(name)s/%(time)s.jsonl"
 EDUNEWS_REJECTS_URI = ""  # "": beside the articles file (out.jsonl -> out.rejects.jsonl)
+
+# `scrapy crawl` ends with a short summary (edunews_scraper/summary.py) instead of Scrapy's dump
+# of every counter; `-s STATS_DUMP=True` brings the dump back (the monitors' JSON report holds
+# the counters too).
+STATS_DUMP = False
 
 # Listing pages read per category when the spider argument max_pages is not given.
 EDUNEWS_MAX_PAGES = 5
