@@ -108,7 +108,7 @@ ROUTES: dict[str, Callable[[str, int], Page]] = {
 
 @pytest.fixture(scope="module")
 def crawl(tmp_path_factory: pytest.TempPathFactory) -> tuple[FaultSite, list, list, str]:
-    from tests.conftest import run_scrapy
+    from tests.conftest import STATS_DUMP, rejects_of, run_scrapy
 
     folder = tmp_path_factory.mktemp("faults")
     routes = dict(ROUTES)
@@ -135,13 +135,14 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> tuple[FaultSite, list, li
                 "DOWNLOAD_DELAY=0",
                 "-s",
                 "EDUNEWS_STATE_ENABLED=0",
+                *STATS_DUMP,
             ],
             folder,
             timeout=240,
         )
         assert result.returncode == 0, result.stderr[-4000:]
         (folder / "crawl.log").write_text(result.stderr)
-        rejects = read_jsonl(folder / "out.rejects.jsonl")
+        rejects = read_jsonl(rejects_of(folder / "out.jsonl"))
         return site, read_jsonl(folder / "out.jsonl"), rejects, result.stderr
 
 

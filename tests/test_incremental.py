@@ -18,7 +18,7 @@ from pathlib import Path
 from edunews_scraper.state import complete_lines
 from tests.conftest import FIXTURES
 
-STATEFUL = ("-s", "EDUNEWS_STATE_ENABLED=True")
+STATEFUL = ("-s", "EDUNEWS_STATE_ENABLED=True", "-s", "STATS_DUMP=True")
 REPLAY = ("crawl", "giaoducthoidai", "-a", f"replay={FIXTURES}", *STATEFUL)
 
 

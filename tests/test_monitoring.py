@@ -226,11 +226,15 @@ def test_shares_are_not_judged_on_a_small_sample(tmp_path: Path) -> None:
 # Offline replay crawls ---------------------------------------------------------------------
 
 
-def replay(scrapy_cli: Callable, spider: str, folder: Path, *settings: str) -> str:
-    """A replay crawl of `folder` with monitoring on; its log, once it finished cleanly."""
-    args = [arg for setting in (f"ADDONS={ADDONS}", *settings) for arg in ("-s", setting)]
+def replay(
+    scrapy_cli: Callable, spider: str, folder: Path, *settings: str, exitcode: int = 0
+) -> str:
+    """A replay crawl of `folder` with monitoring on (and every counter in the log); its log,
+    once it finished with `exitcode`."""
+    settings = (f"ADDONS={ADDONS}", "STATS_DUMP=True", *settings)
+    args = [arg for setting in settings for arg in ("-s", setting)]
     result = scrapy_cli("crawl", spider, "-a", f"replay={folder}", *args)
-    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.returncode == exitcode, result.stderr[-3000:]
     assert "'finish_reason': 'finished'" in result.stderr, result.stderr[-3000:]
     return result.stderr
 
@@ -302,7 +306,9 @@ def broken_copy(folder: Path) -> Path:
 def test_replay_after_a_layout_change_fails_coverage_and_rejects(
     scrapy_cli: Callable, tmp_path: Path
 ) -> None:
-    log = replay(scrapy_cli, SPIDER, broken_copy(tmp_path / "broken"))
+    log = replay(scrapy_cli, SPIDER, broken_copy(tmp_path / "broken"), exitcode=1)
+    # The run fails, and says why in its last line: cron and CI notice.
+    assert log.splitlines()[-1] == "Run FAILED: monitors failed: field_coverage, reject_rate."
     for monitor, status in {
         "schema": "OK",
         "min_articles": "OK",

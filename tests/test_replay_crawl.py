@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from edunews_scraper.fixtures import find_fixtures
-from tests.conftest import FIXTURES, reachable, read_jsonl
+from tests.conftest import FIXTURES, STATS_DUMP, not_saved, reachable, read_jsonl, rejects_of
 
 REPLAY = ("crawl", "giaoducthoidai", "-a", f"replay={FIXTURES}")
 SPIDERS = sorted({f.spider for f in find_fixtures(FIXTURES) if f.kind == "listings"})
@@ -25,10 +25,11 @@ def only_file(folder: Path, pattern: str) -> Path:
 def test_replay_crawl_exports_every_saved_article_once(
     spider: str, scrapy_cli: Callable, tmp_path: Path
 ) -> None:
-    result = scrapy_cli("crawl", spider, "-a", f"replay={FIXTURES}")
+    result = scrapy_cli("crawl", spider, "-a", f"replay={FIXTURES}", *STATS_DUMP)
     assert result.returncode == 0, result.stderr[-3000:]
-    articles = read_jsonl(only_file(tmp_path / "data" / spider, "*[0-9].jsonl"))
-    rejects = read_jsonl(only_file(tmp_path / "data" / spider, "*.rejects.jsonl"))
+    articles_file = only_file(tmp_path / "data" / spider, "*.jsonl")
+    articles = read_jsonl(articles_file)
+    rejects = read_jsonl(rejects_of(articles_file))
     expected_articles, expected_rejects = reachable(spider)
 
     assert sorted(a["url"] for a in articles) == sorted(expected_articles)
@@ -38,6 +39,8 @@ def test_replay_crawl_exports_every_saved_article_once(
     assert {r["url"] for r in rejects} == expected_rejects
     assert all(r["reason"] for r in rejects)
     assert f"'edunews/articles': {len(articles)}" in result.stderr
+    # Pages the listings link to that are not saved are counted, never fetched nor rejected.
+    assert f"'edunews/replay/not_saved': {len(not_saved(spider))}" in result.stderr
     assert "ERROR" not in result.stderr
 
 
@@ -76,10 +79,9 @@ def test_seed_article_in_the_crawl_output(scrapy_cli: Callable, tmp_path: Path) 
     ):
         assert clutter not in text
     assert "\\u" not in text  # Vietnamese written as UTF-8, not escaped
-    # -O writes the articles there only; the rejects go to a file of their own beside it.
+    # -O writes the articles there only; the rejects go to a folder of their own beside it.
     assert all("reason" not in a for a in read_jsonl(out))
-    rejects = read_jsonl(tmp_path / "out.rejects.jsonl")
-    assert rejects and all(r["reason"].startswith("download failed") for r in rejects)
+    assert read_jsonl(rejects_of(out)) == []  # pages not in the replay are not rejects
     assert not (tmp_path / "data" / "giaoducthoidai").exists()
 
 
@@ -123,4 +125,7 @@ def test_spider_arguments_limit_the_crawl(scrapy_cli: Callable, tmp_path: Path) 
 def test_unknown_category_is_a_clear_error(scrapy_cli: Callable) -> None:
     result = scrapy_cli("crawl", "giaoducthoidai", "-a", "categories=the-thao")
     assert result.returncode != 0
-    assert "unknown categories ['the-thao']" in result.stderr
+    assert result.stderr.splitlines()[0] == (
+        "scrapy crawl: error: -a categories='the-thao': no such category 'the-thao'; "
+        "accepted: comma-separated slugs from giao-duc, thoi-su, tuyen-sinh"
+    )

@@ -186,7 +186,8 @@ def operator_settings(daemon: Scrapyd) -> list[str]:
 
 def job_log(daemon: Scrapyd, job: str) -> str:
     log = (daemon.folder("logs") / f"{job}.log").read_text("utf-8")
-    assert "'finish_reason': 'finished'" in log, log[-3000:]
+    assert f"Summary of {SPIDER} (replay of " in log and "): finished in" in log, log[-3000:]
+    assert log.rstrip().endswith("Run OK."), log[-3000:]
     assert " ERROR: " not in log and "Traceback" not in log, log[-3000:]
     return log
 
@@ -212,13 +213,13 @@ def test_scheduled_replay_exports_the_articles_and_keeps_rejects_apart(scrapyd: 
     assert sorted(a["url"] for a in articles) == sorted(expected_articles)
     for article in articles:
         assert article == expected_articles[article["url"]]
-    assert f"'edunews/articles': {len(articles)}" in log
+    assert f"\n  {len(articles)} articles -> " in log
 
-    # Rejects: their own feed, beside the job's items (so also served by scrapyd).
-    rejects = parse_jsonl(read_url(scrapyd, f"/items/{PROJECT}/{SPIDER}/{job}.rejects.jsonl"))
+    # Rejects: their own feed, in a folder beside the job's items (so also served by scrapyd).
+    rejects = parse_jsonl(read_url(scrapyd, f"/items/{PROJECT}/{SPIDER}/rejects/{job}.jsonl"))
     assert {r["url"] for r in rejects} == expected_rejects
     assert all(r["reason"] for r in rejects)
-    assert f"'edunews/rejects': {len(rejects)}" in log
+    assert f"\n  {len(rejects)} rejects" in log
     # Nothing written relative to scrapyd's working directory.
     assert not (scrapyd.home / "data").exists()
 
