@@ -1,11 +1,17 @@
 """Reading the output back: typed `Article`s from one or many JSON Lines files.
 
     import edunews_scraper
-    articles = list(edunews_scraper.load("data/giaoducthoidai/*.jsonl"))
+    articles = list(edunews_scraper.load("data/giaoducthoidai/"))     # a folder, or
+    articles = list(edunews_scraper.load("data/giaoducthoidai/*.jsonl"))  # a pattern
 
-Every line is checked against the JSON Schema shipped in the package
+Sources are files, folders (their `*.jsonl`, `*.jl` and `*.jsonlines` files, not those of
+sub-folders such as `rejects/`) and glob patterns, alone or in a list; one that names no file
+raises `FileNotFoundError` (a typo never reads as "no articles"). Every line is checked
+against the JSON Schema shipped in the package
 (`edunews_scraper/schema/article.schema.json`); a bad line or a last line cut off mid-write
 (a killed crawl) is reported through `on_problem` (default: a logged warning) and skipped.
+A reject (a line with `url`, `site`, `reason` and `fetched_at` only, from a rejects feed) is
+no bad article: it is passed over, and counted apart by `edunews-validate`.
 Articles are de-duplicated by `id`; when an article was exported again because its content
 changed, the most recently fetched version wins.
 """
@@ -43,6 +49,14 @@ class Problem:
         return f"{self.path}:{self.line}: {self.reason}"
 
 
+@dataclass(frozen=True)
+class RejectLine:
+    """A line of a rejects feed: no article, and no bad one either."""
+
+    path: Path
+    line: int
+
+
 @cache
 def schema() -> dict[str, Any]:
     """The JSON Schema of an articles feed line."""
@@ -54,13 +68,44 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(schema())
 
 
-def _paths(sources: str | Path | Iterable[str | Path]) -> list[Path]:
+#: What a feed file in a folder is called.
+FEED_SUFFIXES = (".jsonl", ".jl", ".jsonlines")
+#: The keys of a reject line (`Reject` in items.py).
+REJECT_KEYS = frozenset({"url", "site", "reason", "fetched_at"})
+
+
+def _feed_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.name.endswith(FEED_SUFFIXES))
+
+
+def feed_paths(sources: str | Path | Iterable[str | Path]) -> list[Path]:
+    """The files `sources` name: files, folders (their feed files) and glob patterns, each
+    once, in order. Raises `FileNotFoundError` for a source that names no file."""
     items = [sources] if isinstance(sources, str | Path) else list(sources)
+    if not items:
+        raise FileNotFoundError("no file named")
     paths: list[Path] = []
     for item in items:
-        matches = sorted(glob.glob(str(item))) if glob.has_magic(str(item)) else [str(item)]
-        paths += [Path(match) for match in matches]
+        text = str(item)
+        if glob.has_magic(text):
+            matches = [Path(match) for match in sorted(glob.glob(text, recursive=True))]
+            found = [f for m in matches for f in (_feed_files(m) if m.is_dir() else [m])]
+            missing = f"{text}: the pattern matches no file"
+        elif Path(text).is_dir():
+            found = _feed_files(Path(text))
+            missing = f"{text}: the folder holds no {'/'.join(FEED_SUFFIXES)} file"
+        else:
+            found = [Path(text)] if Path(text).is_file() else []
+            missing = f"{text}: no such file"
+        if not found:
+            raise FileNotFoundError(missing)
+        paths += [path for path in found if path not in paths]
     return paths
+
+
+def is_reject(record: dict[str, Any]) -> bool:
+    """True for a line of a rejects feed."""
+    return record.keys() == REJECT_KEYS
 
 
 def _truncated_tail(path: Path) -> bool:
@@ -72,8 +117,9 @@ def _truncated_tail(path: Path) -> bool:
         return file.read(1) != b"\n"
 
 
-def check_file(path: Path) -> Iterator[tuple[int, dict[str, Any] | Problem]]:
-    """(line number, valid record or `Problem`) for every non-blank line of `path`."""
+def check_file(path: Path) -> Iterator[tuple[int, dict[str, Any] | Problem | RejectLine]]:
+    """(line number, valid record, `Problem` or `RejectLine`) for every non-blank line of
+    `path`."""
     truncated = _truncated_tail(path)
     with path.open("rb") as file:
         lines = file.read().split(b"\n")
@@ -89,6 +135,9 @@ def check_file(path: Path) -> Iterator[tuple[int, dict[str, Any] | Problem]]:
             yield number, Problem(path, number, reason)
             continue
         if record is None:
+            continue
+        if is_reject(record):
+            yield number, RejectLine(path, number)
             continue
         error = next(iter(sorted(_validator().iter_errors(record), key=str)), None)
         if error is not None:
@@ -116,13 +165,18 @@ def load(
     sources: str | Path | Iterable[str | Path],
     on_problem: Callable[[Problem], None] = _warn,
 ) -> Iterator[Article]:
-    """Typed articles from files, folders' globs or lists of them, each `id` once."""
+    """Typed articles from files, folders, glob patterns or lists of them, each `id` once.
+    Raises `FileNotFoundError` (at once, before reading anything) for a source that names no
+    file."""
+    return _load(feed_paths(sources), on_problem)
+
+
+def _load(paths: list[Path], on_problem: Callable[[Problem], None]) -> Iterator[Article]:
     latest: dict[str, Article] = {}
-    for path in _paths(sources):
-        if not path.is_file():
-            on_problem(Problem(path, 0, "no such file"))
-            continue
+    for path in paths:
         for _, result in check_file(path):
+            if isinstance(result, RejectLine):
+                continue
             if isinstance(result, Problem):
                 on_problem(result)
                 continue
