@@ -1,7 +1,13 @@
-"""JSON Lines export with datetimes as ISO 8601 (`2018-05-10T21:35:00+07:00`).
+"""Feed exporters with datetimes as ISO 8601 (`2018-05-10T21:35:00+07:00`), for every format a
+data team asks for with `-o`/`-O` (registered in settings.py):
 
-Scrapy's own encoder writes datetimes without their offset; ours keeps it. Registered for the
-`jsonlines` format in settings.py, so `-O out.jsonl` uses it too.
+- `jsonlines` (`.jsonl`, `.jl`): one article per line, UTF-8, Vietnamese unescaped;
+- `json`: one valid JSON array of the same objects;
+- `csv`: one row per article; lists and images (`paragraphs`, `authors`, `tags`, `images`) as
+  JSON in their cells, so they read back exactly (`json.loads(row["images"])`);
+- `xml`: Scrapy's XML, datetimes with their offset.
+
+Scrapy's own encoder writes datetimes without their offset; ours keeps it.
 """
 
 from __future__ import annotations
@@ -14,7 +20,12 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from itemadapter import ItemAdapter
-from scrapy.exporters import JsonLinesItemExporter
+from scrapy.exporters import (
+    CsvItemExporter,
+    JsonItemExporter,
+    JsonLinesItemExporter,
+    XmlItemExporter,
+)
 from scrapy.utils.python import to_bytes
 from scrapy.utils.serialize import ScrapyJSONEncoder
 
@@ -91,3 +102,35 @@ class JsonLinesExporter(JsonLinesItemExporter):
         else:
             super().export_item(item)
         self.file.flush()
+
+
+class JsonExporter(JsonItemExporter):
+    """One JSON array of items, UTF-8, Vietnamese unescaped, datetimes with their offset."""
+
+    def __init__(self, file: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("ensure_ascii", False)
+        super().__init__(file, **kwargs)
+        self.encoder = IsoDateTimeEncoder(**self._kwargs)
+
+
+class CsvExporter(CsvItemExporter):
+    """One row per item; a list or an object in a cell is written as JSON (`["Ngọc Lan"]`,
+    `[{"url": ..., "caption": ...}]`), a datetime in ISO 8601 with its offset."""
+
+    def serialize_field(self, field: Any, name: str, value: Any) -> Any:
+        if isinstance(value, datetime | date):
+            return value.isoformat()
+        if value is None:
+            return ""
+        if isinstance(value, list | tuple | dict) or is_dataclass(value):
+            return json.dumps(value, default=_plain, ensure_ascii=False)
+        return super().serialize_field(field, name, value)
+
+
+class XmlExporter(XmlItemExporter):
+    """Scrapy's XML, with datetimes in ISO 8601 with their offset."""
+
+    def serialize_field(self, field: Any, name: str, value: Any) -> Any:
+        if isinstance(value, datetime | date):
+            return value.isoformat()
+        return super().serialize_field(field, name, value)

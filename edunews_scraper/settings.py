@@ -76,6 +76,10 @@ FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORTERS = {
     "jsonlines": "edunews_scraper.exporters.JsonLinesExporter",
     "jsonl": "edunews_scraper.exporters.JsonLinesExporter",
+    "jl": "edunews_scraper.exporters.JsonLinesExporter",
+    "json": "edunews_scraper.exporters.JsonExporter",
+    "csv": "edunews_scraper.exporters.CsvExporter",
+    "xml": "edunews_scraper.exporters.XmlExporter",
 }
 EDUNEWS_FEED_URI = "data/%(name)s/%(time)s.jsonl"
 EDUNEWS_REJECTS_URI = ""  # "": beside the articles file (out.jsonl -> out.rejects.jsonl)
