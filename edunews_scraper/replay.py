@@ -9,6 +9,7 @@ QA chose, not every page a listing links to.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from scrapy import Request
@@ -21,7 +22,9 @@ from scrapy.statscollectors import StatsCollector
 from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url
 
-from edunews_scraper.fixtures import find_fixtures
+from edunews_scraper.fixtures import FixtureError, find_fixtures
+
+logger = logging.getLogger(__name__)
 
 HANDLER = "edunews_scraper.replay.ReplayDownloadHandler"
 NOT_SAVED = "edunews/replay/not_saved"
@@ -77,7 +80,11 @@ class ReplayDownloadHandler(BaseDownloadHandler):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.folder = crawler.settings.get("EDUNEWS_REPLAY_DIR") or "fixtures"
-        self.pages = {_key(fixture.url): fixture for fixture in find_fixtures(self.folder)}
+        fixtures = find_fixtures(self.folder, on_error=self._unreadable)
+        self.pages = {_key(fixture.url): fixture for fixture in fixtures}
+
+    def _unreadable(self, error: FixtureError) -> None:
+        logger.warning("Replay: saved page left out: %s", error)
 
     async def download_request(self, request: Request) -> Response:
         fixture = self.pages.get(_key(request.url))

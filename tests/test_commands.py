@@ -84,7 +84,7 @@ def test_fixture_add_check_accept(scrapy_cli: Callable, tmp_path: Path) -> None:
     assert accepted.returncode == 0, accepted.stderr
     clean = scrapy_cli("fixture", *settings, "check")
     assert clean.returncode == 0
-    assert "1 fixtures, 1 as expected, 0 to review" in clean.stdout
+    assert f"1 fixtures in {fixtures}: 1 as expected, 0 to review" in clean.stdout
 
     expected = saved.with_name(saved.stem + ".expected.json")
     changed = json.loads(expected.read_text())

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
-from typing import Any, NoReturn
+from typing import Any
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.crawler import Crawler
@@ -22,17 +21,12 @@ from scrapy.spiderloader import get_spider_loader
 from scrapy.spiders import Spider
 
 from edunews_scraper.arguments import ArgumentError
+from edunews_scraper.cli import refuse
 from edunews_scraper.settings_check import check_settings
 from edunews_scraper.spiders.news import NewsSpider
 from edunews_scraper.summary import judge, summary
 
 logger = logging.getLogger("edunews_scraper.summary")
-
-
-def refuse(command: str, message: str) -> NoReturn:
-    """End the command on a user's mistake: one line on stderr, exit status 2."""
-    sys.stderr.write(f"scrapy {command}: error: {message}\n")
-    sys.exit(2)
 
 
 def check_spider(command: str, settings: Any, name: str, arguments: dict[str, Any]) -> None:

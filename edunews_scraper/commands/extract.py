@@ -8,39 +8,63 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from scrapy.commands import ScrapyCommand
-from scrapy.exceptions import UsageError
+from scrapy.settings import BaseSettings
+from scrapy.spiderloader import get_spider_loader
 
-from edunews_scraper.fixtures import Fixture, load_fixture
+from edunews_scraper.cli import Mistake, QaCommand
+from edunews_scraper.fixtures import Fixture, FixtureError, load_fixture, meta_path
 from edunews_scraper.offline import OfflineRunner, spider_class
 from edunews_scraper.parsing.vn_datetime import VN_TZ
+from edunews_scraper.spiders.news import NewsSpider
+
+
+def fetch_time(text: str) -> datetime:
+    """`--fetched-at`: ISO 8601, GMT+07 when it names no offset."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise Mistake(
+            f"--fetched-at {text!r}: not an ISO 8601 time; accepted: e.g. "
+            "2026-11-30T08:00:00+07:00 or 2026-11-30"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=VN_TZ)
 
 
 def saved_page(path: Path, url: str | None, fetched: str | None) -> Fixture:
     """The page at `path` with its URL and fetch time: from the options, else its meta file."""
     if not path.is_file():
-        raise UsageError(f"no such page: {path}")
-    meta = path.with_name(path.name.removesuffix(".html") + ".meta.json")
-    known = load_fixture(path) if meta.is_file() else None
+        raise Mistake(f"no such page: {path}")
+    try:
+        known = load_fixture(path) if meta_path(path).is_file() else None
+    except FixtureError as error:
+        raise Mistake(f"{error}; give --url and --fetched-at instead") from None
     if not url and known is None:
-        raise UsageError("--url is required for a page without a .meta.json beside it")
-    fetched_at = (
-        datetime.fromisoformat(fetched)
-        if fetched
-        else known.fetched_at
-        if known
-        else datetime.now(VN_TZ).replace(microsecond=0)
-    )
-    if fetched_at.tzinfo is None:
-        fetched_at = fetched_at.replace(tzinfo=VN_TZ)
+        raise Mistake("--url is required for a page without a .meta.json beside it")
+    url = url or known.url  # type: ignore[union-attr]
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+        raise Mistake(f"--url {url!r}: not an http(s) URL")
+    if fetched:
+        fetched_at = fetch_time(fetched)
+    else:
+        fetched_at = known.fetched_at if known else datetime.now(VN_TZ).replace(microsecond=0)
     return Fixture(
         html_path=path,
-        url=url or known.url,
+        url=url,
         fetched_at=fetched_at,
         status=known.status if known else 200,
         headers=known.headers if known else {"Content-Type": "text/html"},
     )
+
+
+def page_spider(name: str | None, url: str, settings: BaseSettings) -> type[NewsSpider]:
+    """The spider `--spider` names, or the one whose domains cover `url`."""
+    if name:
+        known = sorted(get_spider_loader(settings).list())
+        if name not in known:
+            raise Mistake(f"--spider {name!r}: no such spider; known: {', '.join(known)}")
+    return spider_class(name, url, settings)
 
 
 def add_page_options(parser: argparse.ArgumentParser) -> None:
@@ -55,10 +79,8 @@ def add_page_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    requires_crawler_process = False
-    default_settings = {"LOG_LEVEL": "WARNING"}
+class Command(QaCommand):
+    command_name = "extract"
 
     def syntax(self) -> str:
         return "PAGE.html [--url URL] [--spider NAME] [--fetched-at ISO]"
@@ -70,12 +92,9 @@ class Command(ScrapyCommand):
         super().add_options(parser)
         add_page_options(parser)
 
-    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+    def run_checked(self, opts: argparse.Namespace) -> None:
         page = saved_page(Path(opts.page), opts.url, opts.fetched_at)
-        try:
-            spidercls = spider_class(opts.spider, page.url, self.settings)
-        except (KeyError, LookupError) as exc:
-            raise UsageError(str(exc.args[0] if exc.args else exc)) from exc
+        spidercls = page_spider(opts.spider, page.url, self.settings)
         runner = OfflineRunner(spidercls, self.settings)
         response = page.response()
         evidence = runner.article_evidence(response)
