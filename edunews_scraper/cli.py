@@ -2,7 +2,6 @@
 on stderr, `scrapy COMMAND: error: ...`, and exit status 2 (1 for a file that cannot be read or
 written)."""
 
-
 from __future__ import annotations
 
 import argparse

@@ -33,7 +33,9 @@ The results are logged (spidermon's summary, failures at ERROR, then one line), 
 stats (`edunews/monitors/passed|failed|skipped` and `edunews/monitors/<monitor>` = OK, FAIL,
 SKIPPED or ERROR) and written to a JSON report: EDUNEWS_MONITOR_REPORT_URI (`%(name)s` and
 `%(time)s` as in feed URIs), by default beside the run's articles file (`<feed>.monitors.json`,
-e.g. `data/giaoducthoidai/<time>.monitors.json`). `-s SPIDERMON_ENABLED=False` switches all off.
+e.g. `data/giaoducthoidai/<time>.monitors.json`, with every crawl counter under "stats"), and
+to an HTML page beside it (`<feed>.report.html`, see report.py). `-s SPIDERMON_ENABLED=False`
+switches all off.
 
 spidermon 1.27 with Scrapy 2.19, fixed here by subclassing: its monitor runner logs through
 `Spider.log()` (deprecated in Scrapy 2.19); its validation pipeline and field coverage read
@@ -73,6 +75,7 @@ from edunews_scraper.exporters import per_item, to_jsonable
 from edunews_scraper.feeds import ARTICLE
 from edunews_scraper.items import Article
 from edunews_scraper.loader import schema
+from edunews_scraper.report import HtmlRunReport
 
 DEFAULT_FIELD_COVERAGE: dict[str, float] = {
     "authors": 0.5,
@@ -577,4 +580,4 @@ class SpiderCloseMonitorSuite(MonitorSuite):
         ErrorRateMonitor,
         RejectRateMonitor,
     ]
-    monitors_finished_actions = [MonitorReport]
+    monitors_finished_actions = [MonitorReport, HtmlRunReport]

@@ -5,9 +5,11 @@ rewritten the way a layout change would."""
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 import re
 import shutil
+import subprocess
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -333,3 +335,85 @@ def test_replay_after_a_layout_change_fails_coverage_and_rejects(
     parsed = report["measurements"]["articles"] + len(NEW_BODY_PAGES)
     message = report["monitors"]["reject_rate"]["message"]
     assert f"{len(NEW_BODY_PAGES)} of {parsed} article pages rejected" in message
+
+
+# The HTML run report, as a browser shows it ------------------------------------------------
+
+#: Appended to a copy of the report: writes what the page shows (each heading's position on
+#: the rendered page, the visible text) into the DOM that Chromium dumps.
+PROBE = """<script>
+const headings = [...document.querySelectorAll("h1, h2, h3")].map(
+    h => [Math.round(h.getBoundingClientRect().top), h.innerText]);
+const probe = document.createElement("pre");
+probe.id = "probe";
+probe.textContent = JSON.stringify({headings, text: document.body.innerText});
+document.body.appendChild(probe);
+</script>"""
+
+
+def rendered(report: Path, tmp_path: Path) -> dict[str, Any]:
+    """What headless Chromium (Debian's `chromium`, installed by .ci/run) shows of `report`:
+    {"headings": [[top, text], ...], "text": the visible text}."""
+    chromium = shutil.which("chromium")
+    assert chromium, "headless Chromium is needed: apt-get install chromium (see .ci/run)"
+    page = tmp_path / "probe.html"
+    page.write_text(report.read_text("utf-8") + PROBE, "utf-8")
+    result = subprocess.run(
+        [
+            chromium,
+            *"--headless --no-sandbox --disable-gpu --disable-quic --no-first-run".split(),
+            *"--disable-background-networking --disable-component-update --disable-sync".split(),
+            f"--user-data-dir={tmp_path / 'chromium-profile'}",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    probe = re.search(r'<pre id="probe">(.*?)</pre>', result.stdout, re.DOTALL)
+    assert probe, result.stdout[-2000:]
+    return json.loads(html.unescape(probe.group(1)))
+
+
+def test_the_html_report_shows_verdicts_coverage_rejects_and_counts(
+    scrapy_cli: Callable, tmp_path: Path
+) -> None:
+    """A run after a layout change, its report opened in a browser: the failed monitors,
+    the coverage below its minimum, each reject's URL under its reason, articles per category
+    and per day, all before spidermon's dump of every counter."""
+    replay(scrapy_cli, SPIDER, broken_copy(tmp_path / "broken"), exitcode=1)
+    reports = sorted((tmp_path / "data" / SPIDER).glob("*.report.html"))
+    assert len(reports) == 1, reports
+    html_report = reports[0]
+    assert "http://" not in html_report.read_text("utf-8").split("<body")[0]  # nothing fetched
+    shown = rendered(html_report, tmp_path)
+    text = shown["text"]
+    tops = {heading: top for top, heading in shown["headings"]}
+
+    assert "2 failed!" in text  # spidermon's banner
+    assert "Fields filled\tFAIL" in text and "Few rejects\tFAIL" in text
+    assert "coverage below EDUNEWS_MONITOR_FIELD_COVERAGE" in text  # the failure's message
+    coverage = text.split("Field coverage\nField")[1]
+    assert re.search(r"\nauthors\t\d+%\t50%\n", coverage)
+    assert "\nimages/_items/caption\t0%\t50%\n" in coverage
+    rejected = [
+        f.url
+        for f in find_fixtures(tmp_path / "broken", SPIDER)
+        if f.kind == "articles" and f.name in NEW_BODY_PAGES
+    ]
+    assert f"missing: {len(rejected)}" in text
+    for url in rejected:
+        assert f"{url}\tmissing: paragraphs" in text
+    _, report = only_report(tmp_path / "data" / SPIDER)
+    articles = report["measurements"]["articles"]
+    per_category = text.split("Articles per category\n")[1].split("\nArticles per day")[0]
+    assert sum(int(line.split("\t")[1]) for line in per_category.splitlines()) == articles
+    assert "Thời sự\t" in per_category
+    per_day = text.split("Articles per day published\n")[1].split("\nReport timestamp")[0]
+    assert re.match(r"\d{4}-\d{2}-\d{2}\t\d+", per_day)
+    assert sum(int(line.split("\t")[1]) for line in per_day.splitlines()) == articles
+    assert tops["Monitors"] < tops["Rejects by reason"] < tops["Articles per day published"]
+    assert tops["Articles per day published"] < tops["Stats"]
