@@ -129,7 +129,7 @@ class Command(QaCommand):
         )
         config = closest_scrapy_cfg()
         if path.is_absolute() or from_cmdline or not config:
-            return path
+            return path.absolute()
         return Path(config).parent / path
 
     def run_checked(self, opts: argparse.Namespace) -> None:
@@ -171,13 +171,13 @@ class Command(QaCommand):
 
     def _fixtures(self, spider: str | None = None) -> tuple[list[Fixture], list[str]]:
         """The fixtures under the root, and a line for each that cannot be read."""
-        root = self.root
-        if not root.is_dir():
-            raise Mistake(f"no fixtures folder {root} (set one with -s EDUNEWS_FIXTURES_DIR=PATH)")
         if spider is not None:
             known = sorted(get_spider_loader(self.settings).list())
             if spider not in known:
                 raise Mistake(f"--spider {spider!r}: no such spider; known: {', '.join(known)}")
+        root = self.root
+        if not root.is_dir():
+            raise Mistake(f"no fixtures folder {root} (set one with -s EDUNEWS_FIXTURES_DIR=PATH)")
         broken: list[str] = []
         fixtures = find_fixtures(root, spider, lambda error: broken.append(f"BROKEN {error}"))
         broken += [
@@ -221,6 +221,8 @@ class Command(QaCommand):
         self.exitcode = 1 if pending or broken else 0
 
     def accept(self, opts: argparse.Namespace) -> None:
+        if not opts.all and not opts.ids:
+            raise Mistake("name the fixtures to accept, or --all")
         fixtures = {fixture.id: fixture for fixture in self._fixtures()[0]}
         pending = [fid for fid, f in fixtures.items() if f.sibling("actual").exists()]
         ids = pending if opts.all else opts.ids
