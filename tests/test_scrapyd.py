@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -238,3 +239,31 @@ def test_scheduled_runs_share_the_crawl_state(scrapyd: Scrapyd) -> None:
     assert (items / f"{second}.jl").read_bytes() == b""
     assert (scrapyd.home / "state" / SPIDER / "articles.bin").is_file()
     assert not (scrapyd.home / "data").exists()
+
+
+def test_scrapyd_records_each_failed_job_for_the_operator(scrapyd: Scrapyd, tmp_path: Path) -> None:
+    """A job refused for a bad argument, and a job whose run fails (a replay folder with no
+    listing page): scrapyd's own log names each with its exit status, the line README tells
+    operators to watch; the failed run's log ends with its verdict."""
+    empty = tmp_path / "no-pages"
+    empty.mkdir()
+    base = [("project", PROJECT), ("spider", SPIDER)]
+    refused = scrapyd.api("schedule.json", [*base, ("since", "yesterday")])["jobid"]
+    failed = scrapyd.api(
+        "schedule.json",
+        [*base, ("replay", str(empty)), *(("setting", s) for s in operator_settings(scrapyd))],
+    )["jobid"]
+    wait_finished(scrapyd, refused)
+    wait_finished(scrapyd, failed)
+    log = (scrapyd.home / "scrapyd.log").read_text("utf-8")
+    for job, status in ((refused, 2), (failed, 1)):
+        assert re.search(
+            rf"Process died: exitstatus={status} project='{PROJECT}' spider='{SPIDER}' "
+            rf"job='{job}'",
+            log,
+        ), log[-3000:]
+    assert "scrapy crawl: error: -a since='yesterday': not a date" in log
+    run_log = (scrapyd.folder("logs") / f"{failed}.log").read_text("utf-8")
+    assert run_log.splitlines()[-1].startswith(
+        f"Run FAILED: no listing page of {SPIDER} is saved in the replay folder {empty};"
+    ), run_log[-2000:]
