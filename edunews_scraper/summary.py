@@ -164,7 +164,7 @@ def summary(crawler: Crawler, verdict: Verdict) -> str:
     where = f" -> {record.articles_file}" if record and record.articles_file else ""
     lines.append(f"  {_count(articles, 'article')}{where}")
     rejects = stats.get("edunews/rejects", 0)
-    where = f" -> {record.rejects_file}" if record and record.rejects_file and rejects else ""
+    where = f" -> {record.rejects_file}" if record and record.rejects_file else ""
     kinds = ", ".join(f"{n} {kind}" for kind, n in (record.reject_counts if record else {}).items())
     lines.append(f"  {_count(rejects, 'reject')}{f' ({kinds})' if kinds else ''}{where}")
     known, unchanged = (

@@ -378,3 +378,39 @@ def test_a_killed_fixture_add_leaves_no_half_fixture(qa: Callable, tmp_path: Pat
     assert accept.returncode == 1
     assert first_line(accept).startswith(f"scrapy fixture: error: {cut}: not valid JSON")
     assert not (articles / "nho-post555555.expected.json").exists()
+
+
+def test_readmes_cron_line_mails_one_line_only_when_a_run_failed(tmp_path: Path) -> None:
+    """README's cron line, run by a shell for a healthy, a failed and a refused run: it prints
+    (cron mails) nothing, then the verdict, then the refusal."""
+    readme = (ROOT / "README.md").read_text("utf-8")
+    line = readme.split("<!-- cron-recipe -->\n```cron\n")[1].split("```")[0].splitlines()[-1]
+    command = line.split("*    ", 1)[1]
+    assert command.startswith("cd /srv/edunews_scraper && mkdir -p data && .venv/bin/scrapy crawl ")
+    empty = tmp_path / "no-pages"
+    empty.mkdir()
+    outcomes = {}
+    for case, arguments in {
+        "healthy": f"-a replay={FIXTURES}",
+        "failed": f"-a replay={empty}",
+        "refused": "-a since=yesterday",
+    }.items():
+        shell = command.replace("cd /srv/edunews_scraper", f"cd {tmp_path}").replace(
+            ".venv/bin/scrapy crawl giaoducthoidai",
+            f"{sys.executable} -m scrapy crawl giaoducthoidai {arguments}",
+        )
+        result = subprocess.run(
+            ["sh", "-c", shell],
+            env={**os.environ, "SCRAPY_SETTINGS_MODULE": "edunews_scraper.settings"},
+            capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        outcomes[case] = result.stdout + result.stderr
+    assert outcomes["healthy"] == ""
+    assert outcomes["failed"] == (
+        "giaoducthoidai failed (exit 1): Run FAILED: no listing page of giaoducthoidai is "
+        f"saved in the replay folder {empty}; monitors failed: min_articles.\n"
+    )
+    assert outcomes["refused"] == (
+        "giaoducthoidai failed (exit 2): scrapy crawl: error: -a since='yesterday': not a date "
+        f"written YYYY-MM-DD; {ACCEPTED_DATE}\n"
+    )
