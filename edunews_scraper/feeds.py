@@ -69,11 +69,13 @@ def claim_run_time(feeds: dict[str, dict[str, Any]], spider: str, now: datetime)
         except (IndexError, KeyError, ValueError):  # no such feed, or other placeholders
             return candidate
         assert path is not None
-        path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
         except FileExistsError:
             continue
+        except OSError:  # a folder that cannot be written: the feed's storage reports it
+            return candidate
         return candidate
     raise AssertionError("unreachable")
 
