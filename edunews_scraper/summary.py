@@ -189,7 +189,7 @@ def summary(crawler: Crawler, verdict: Verdict) -> str:
         lines.append(
             f"  monitors: {stats['edunews/monitors/passed']} passed, "
             f"{stats['edunews/monitors/failed']} failed, {stats['edunews/monitors/skipped']} "
-            f"skipped; report: {report}"
+            f"skipped" + (f"; report: {report}" if report else "")
         )
     lines.append('  every counter: -s STATS_DUMP=True, or "stats" in the monitors\' JSON report')
     lines.append(verdict.line())
