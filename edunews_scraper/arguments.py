@@ -50,7 +50,9 @@ def check_arguments(
     spider: str, declared: Iterable[Argument], given: Mapping[str, Any], others: Iterable[str] = ()
 ) -> dict[str, Any]:
     """The parsed value of every declared argument in `given` (by name). `others` are names
-    taken elsewhere (a subclass's own parameters): allowed, not parsed."""
+    taken elsewhere (a subclass's own parameters): allowed, not parsed. A value of None (from
+    code) is no value."""
+    given = {name: value for name, value in given.items() if value is not None}
     arguments = {argument.name: argument for argument in declared}
     known = sorted(set(arguments) | set(others))
     for name in given:

@@ -39,7 +39,8 @@ RUN_FAILED = "edunews/run_failed"
 
 @dataclass
 class RunRecord:
-    """Extension: what the run wrote and where, beyond the counters in the stats."""
+    """Extension: what the run wrote and where, beyond the counters in the stats; counts the
+    listing pages received with a 2xx status (`edunews/listing/pages`)."""
 
     crawler: Crawler
     articles_file: Path | None = None
@@ -81,7 +82,7 @@ class RunRecord:
 
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
         listing = getattr(spider, "parse_listing", None)
-        if listing is not None and request.callback == listing:
+        if listing is not None and request.callback == listing and 200 <= response.status < 300:
             self.crawler.stats.inc_value(LISTING_PAGES)
 
 
@@ -134,11 +135,12 @@ def _no_listing(crawler: Crawler, stats: dict[str, Any], categories: int) -> str
         return f"no listing page of {spider.name} is saved in the replay folder {replay}"
     failed = stats.get("edunews/listing_failures", 0)
     record = crawler.get_extension(RunRecord)
-    reasons = sorted(
-        {reason.split(": ", 2)[1] for _, reason in record.rejects.get("listing failed", [])}
-    )
+    failures = record.rejects.get("listing failed", []) if record else []
+    reasons = sorted({reason.split(": ", 2)[1] for _, reason in failures})
     site = getattr(spider, "site", "") or spider.name
     why = f" ({', '.join(reasons)})" if reasons else ""
+    if stats.get("response_received_count"):  # the site answers, but no listing page
+        return f"no listing page of {site} could be fetched: {failed} failed{why}"
     return f"could not reach {site}: {failed} of {categories} first listing page(s) failed{why}"
 
 
