@@ -97,6 +97,10 @@ class NewsSpider(scrapy.Spider):
       full        1 to re-crawl articles already exported (see incremental.py); unchanged ones
                   are still not exported twice
       replay      a fixtures folder: serve every request from saved pages, no network
+
+    Each is declared in `spider_arguments` with what it accepts and checked when the spider is
+    built (`scrapy crawl` builds it once before the crawl starts): a bad value or an unknown
+    name raises `ArgumentError` with one line saying so (see arguments.py).
     """
 
     #: The site's domain, written into every item's `site`.
