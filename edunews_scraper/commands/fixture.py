@@ -113,7 +113,15 @@ class Command(QaCommand):
             help="also accept an output that is a reject or an empty listing",
         )
         for action in (add, check, accept):  # -s after the action too, as Scrapy takes it
-            action.add_argument("-s", "--set", dest="action_set", action="append", default=[])
+            action.add_argument(
+                "-s",
+                "--set",
+                dest="action_set",
+                action="append",
+                default=[],
+                metavar="NAME=VALUE",
+                help="set/override setting (may be repeated)",
+            )
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         opts.set = [*opts.set, *getattr(opts, "action_set", [])]
