@@ -117,7 +117,7 @@ def calendar_date(text: str) -> date:
     """A date written YYYY-MM-DD."""
     text = text.strip()
     if len(text) != 10 or text[4] != "-" or text[7] != "-":
-        raise ValueError("not a date written YYYY-MM-DD")
+        raise ValueError("not a date")
     try:
         return date.fromisoformat(text)
     except ValueError as error:
