@@ -312,6 +312,10 @@ def test_fixture_check_shows_exactly_which_caption_changed(qa: Callable, tmp_pat
         assert json.loads(want) == expected["images"][int(index)]["caption"] != ""  # in full
         assert got == '""'
     assert f"in {tmp_path / 'fixtures'}: 10 as expected, 1 to review" in out.splitlines()[-1]
+    # README shows this output.
+    readme = (ROOT / "README.md").read_text("utf-8")
+    shown = readme.split("<!-- fixture-check-diff -->\n```text\n")[1].split("```")[0]
+    assert out == shown.replace("/srv/edunews_scraper/fixtures", str(tmp_path / "fixtures"))
 
 
 def test_a_reject_is_not_accepted_without_allow_reject(qa: Callable, tmp_path: Path) -> None:
