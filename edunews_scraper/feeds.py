@@ -7,8 +7,9 @@ pattern of article files (`data/giaoducthoidai/*.jsonl`) ever takes them, or to
 `EDUNEWS_REJECTS_URI` when that is set (or when no articles feed is a local file), unless a feed
 takes them already.
 
-One run, one file: a run's `%(time)s` is claimed by creating its articles file exclusively;
-a run started in the same second as another gets `<time>-2` (`-3`, ...), never the other's file.
+One run, one file: when the feeds open, the run's `%(time)s` is claimed by creating its articles
+file exclusively (stat `edunews/run_time`); a run started in the same second as another gets
+`<time>-2` (`-3`, ...), never the other's file.
 """
 
 from __future__ import annotations
@@ -80,16 +81,25 @@ def claim_run_time(feeds: dict[str, dict[str, Any]], spider: str, now: datetime)
     raise AssertionError("unreachable")
 
 
+RUN_TIME = "edunews/run_time"
+
+
 def uri_params(params: dict[str, Any], spider: Spider) -> dict[str, Any]:
-    """Feed URI parameters: `%(time)s` is the run's claimed time (`EDUNEWS_RUN_TIME`)."""
-    if stamp := spider.settings.get("EDUNEWS_RUN_TIME"):
-        params["time"] = stamp
+    """Feed URI parameters (`FEEDS` option `uri_params`): `%(time)s` is the run's time, claimed
+    when the first feed opens and kept in the stats (`edunews/run_time`)."""
+    stats = spider.crawler.stats
+    stamp = stats.get_value(RUN_TIME) if stats else None
+    if stamp is None:
+        stamp = claim_run_time(spider.settings.getdict("FEEDS"), spider.name, datetime.now(UTC))
+        if stats:
+            stats.set_value(RUN_TIME, stamp)
+    params["time"] = stamp
     return params
 
 
-def route_feeds(settings: BaseSettings, spider: str | None = None) -> None:
-    """Rewrite `FEEDS` in place (keeping its priority) so articles and rejects never mix; with
-    the `spider`'s name, claim the run's time (`EDUNEWS_RUN_TIME`) for its file names."""
+def route_feeds(settings: BaseSettings) -> None:
+    """Rewrite `FEEDS` in place (keeping its priority) so articles and rejects never mix, and
+    name the run's files by its claimed time (`uri_params`)."""
     feeds = settings.getdict("FEEDS")
     if not feeds and settings.get("EDUNEWS_FEED_URI"):
         feeds = {settings["EDUNEWS_FEED_URI"]: {"format": "jsonlines", "encoding": "utf-8"}}
@@ -102,9 +112,6 @@ def route_feeds(settings: BaseSettings, spider: str | None = None) -> None:
     if not any(REJECT in options["item_classes"] for options in routed.values()):
         routed.update(_rejects_feed(settings, routed))
     settings.set("FEEDS", routed, priority=settings.getpriority("FEEDS") or "project")
-    if spider:
-        stamp = claim_run_time(routed, spider, datetime.now(UTC))
-        settings.set("EDUNEWS_RUN_TIME", stamp, priority="spider")
 
 
 def _rejects_feed(

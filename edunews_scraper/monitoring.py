@@ -72,7 +72,7 @@ from spidermon.core.actions import Action
 from spidermon.results.items import MonitorResult
 
 from edunews_scraper.exporters import per_item, to_jsonable
-from edunews_scraper.feeds import ARTICLE
+from edunews_scraper.feeds import ARTICLE, RUN_TIME
 from edunews_scraper.items import Article
 from edunews_scraper.loader import schema
 from edunews_scraper.report import HtmlRunReport
@@ -482,9 +482,9 @@ def report_path(crawler: Crawler) -> Path:
                 return Path(slot.storage.path).with_suffix(".monitors.json")
         template = FALLBACK_REPORT_URI
     started = crawler.stats.get_value("start_time") or datetime.now(UTC)
-    time = crawler.settings.get("EDUNEWS_RUN_TIME") or started.replace(
-        microsecond=0
-    ).isoformat().replace(":", "-")
+    time = crawler.stats.get_value(RUN_TIME) or started.replace(microsecond=0).isoformat().replace(
+        ":", "-"
+    )
     return Path(template % {"name": crawler.spider.name, "time": time})
 
 

@@ -163,7 +163,7 @@ class NewsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         # Here, not in update_settings: the crawler process re-applies its own settings
         # over the crawler's between the two, at the same priority.
-        route_feeds(crawler.settings, spider.name)
+        route_feeds(crawler.settings)
         if spider.replay:
             enable_replay(crawler.settings, spider.replay)
         if spider.max_pages is None:
