@@ -62,6 +62,7 @@ EXTENSIONS = {
     "edunews_scraper.incremental.IncrementalState": 500,
     # What the run wrote and where, for the end-of-run summary and the reports.
     "edunews_scraper.summary.RunRecord": 510,
+    "edunews_scraper.archiving.ArchiveResponses": 520,
 }
 EDUNEWS_STATE_ENABLED = True
 EDUNEWS_STATE_DIR = "data/state"
@@ -88,6 +89,10 @@ EDUNEWS_REJECTS_URI = ""  # "": beside the articles file (out.jsonl -> out.rejec
 # of every counter; `-s STATS_DUMP=True` brings the dump back (the monitors' JSON report holds
 # the counters too).
 STATS_DUMP = False
+
+# Web archive: every response a crawl receives, with its request, in a WARC beside the feed
+# (see archiving.py); "" switches it off. Off in replays unless -s EDUNEWS_ARCHIVE=... is given.
+EDUNEWS_ARCHIVE = "data/%(name)s/%(time)s.warc.gz"
 
 # Listing pages read per category when the spider argument max_pages is not given.
 EDUNEWS_MAX_PAGES = 5

@@ -103,8 +103,9 @@ ARGUMENT_ROWS = {
     "full=maybe": (
         "-a full='maybe': neither on nor off; accepted: 1, true, yes, on (or 0, false, no, off)"
     ),
-    "replay=no-such-folder": "-a replay='no-such-folder': no such folder (from {cwd}); "
-    "accepted: an existing folder of saved pages, e.g. fixtures",
+    "replay=no-such-folder": "-a replay='no-such-folder': no such folder or .warc.gz file (from "
+    "{cwd}); accepted: an existing folder of saved pages (e.g. fixtures), a .warc.gz web archive "
+    "or a folder of them",
 }
 
 

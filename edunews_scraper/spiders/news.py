@@ -152,7 +152,12 @@ class NewsSpider(scrapy.Spider):
             Argument("max_pages", "a whole number from 1 up", whole_number(1)),
             Argument("since", "a date YYYY-MM-DD, e.g. 2026-11-01", calendar_date),
             Argument("full", SWITCH, switch),
-            Argument("replay", "an existing folder of saved pages, e.g. fixtures", replay_folder),
+            Argument(
+                "replay",
+                "an existing folder of saved pages (e.g. fixtures), a .warc.gz web archive or a "
+                "folder of them",
+                replay_folder,
+            ),
         )
 
     def _category_list(self, text: str) -> list[str]:

@@ -1,0 +1,115 @@
+"""The extension that keeps every page a crawl fetches in a web archive (see archive.py).
+
+`EDUNEWS_ARCHIVE` names the file, a path template like the feed's (`%(name)s`, `%(time)s`
+and any spider attribute; `%(time)s` is the stamp of the run's feed, so the archive lands
+beside it); "" switches archiving off (the default in replays). Every response the
+downloader hands over (listings, articles, redirects, errors, robots.txt) is archived with
+its request as soon as it arrives, before the spider sees it: an article that reached the
+feed always has its page in the archive, even when the run is killed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import scrapy
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.extensions.feedexport import FeedExporter, apply_uri_params
+from scrapy.http import Response
+
+from edunews_scraper.archive import ArchiveError, ArchiveWriter
+
+STATS = "edunews/archive"
+
+
+def feed_time(crawler: Crawler) -> str | None:
+    """The `%(time)s` stamp of the run's first feed whose URI template uses one."""
+    exporter = crawler.get_extension(FeedExporter)
+    for slot in getattr(exporter, "slots", []):
+        template = slot.uri_template
+        if "%(time)s" not in template:
+            continue
+        pattern = "".join(
+            "(?P<time>.+?)"
+            if part == "%(time)s"
+            else ".*?"
+            if part.startswith("%(")
+            else re.escape(part)
+            for part in re.split(r"(%\([^)]+\)[a-z])", template)
+        )
+        if match := re.fullmatch(pattern, slot.uri):
+            return match["time"]
+    return None
+
+
+def archive_path(template: str, spider: Spider, time: str | None) -> Path:
+    """`template` with the spider's attributes and the run's time stamp filled in."""
+    params: dict[str, Any] = {key: getattr(spider, key, None) for key in dir(spider)}
+    params["time"] = time or (
+        datetime.now(UTC).replace(microsecond=0).isoformat().replace(":", "-")
+    )
+    return Path(apply_uri_params(template, params))
+
+
+class ArchiveResponses:
+    """Writes every downloaded response, with its request, to the run's web archive."""
+
+    def __init__(self, crawler: Crawler, template: str) -> None:
+        if not template.endswith(".warc.gz"):
+            raise ValueError(f"EDUNEWS_ARCHIVE must name a .warc.gz file, not {template!r}")
+        self.crawler = crawler
+        self.template = template
+        self.writer: ArchiveWriter | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchiveResponses:
+        template = crawler.settings.get("EDUNEWS_ARCHIVE") or ""
+        if not template:
+            raise NotConfigured
+        extension = cls(crawler, template)
+        crawler.signals.connect(extension.open, signal=signals.engine_started)
+        crawler.signals.connect(extension.archive, signal=signals.response_downloaded)
+        crawler.signals.connect(extension.close, signal=signals.spider_closed)
+        return extension
+
+    def open(self) -> None:
+        """Open the archive once the feeds are open (their time stamp is the archive's)."""
+        spider = self.crawler.spider
+        assert spider is not None
+        path = archive_path(self.template, spider, feed_time(self.crawler))
+        settings = self.crawler.settings
+        self.writer = ArchiveWriter(
+            path,
+            {
+                "software": f"edunews_scraper (Scrapy {scrapy.__version__}, fastwarc)",
+                "format": "WARC File Format 1.1",
+                "isPartOf": spider.name,
+                "http-header-user-agent": settings.get("USER_AGENT") or "",
+                "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+            },
+        )
+        self.crawler.stats.set_value(f"{STATS}/file", str(path))
+        spider.logger.info("Archiving every response to %s", path)
+
+    def archive(self, response: Response, request: Request, spider: Spider) -> None:
+        if self.writer is None:
+            self.open()
+        assert self.writer is not None
+        callback = getattr(request.callback, "__name__", "")
+        try:
+            size = self.writer.write(request, response, datetime.now(UTC), callback)
+        except ArchiveError as error:
+            self.crawler.stats.inc_value(f"{STATS}/write_errors")
+            spider.logger.error("Not archived: %s (%s)", response.url, error)
+            return
+        self.crawler.stats.inc_value(f"{STATS}/responses")
+        self.crawler.stats.inc_value(f"{STATS}/bytes", size)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
