@@ -4,8 +4,9 @@ restarted, and peak RSS is a process's own).
     python -m bench.crawl BASE OUT_DIR {full,bare} [--concurrency N] [-s NAME=VALUE ...]
                           [--profile FILE] [--trace-memory]
 
-`full` is the giaoducthoidai spider with every pipeline, the feeds and the crawl state on;
-`bare` follows the same links with a callback that yields nothing (Scrapy's own cost).
+`full` is the giaoducthoidai spider with every pipeline, the feeds, the crawl state and the
+web archive on (as a live crawl runs); `bare` follows the same links with a callback that
+yields nothing and no archive (Scrapy's own cost).
 Both run with AutoThrottle, robots.txt and download delay off. Prints one JSON object:
 crawl seconds (spider opened to closed), CPU seconds, pages, articles, rejects, peak RSS, and
 with `--trace-memory` the memory held at the end, state and other (bench/growth.py).
@@ -60,9 +61,10 @@ class BareSpider(SiteSpider):
 SPIDERS = {"full": SiteSpider, "bare": BareSpider}
 
 
-def crawl_settings(out: Path, concurrency: int) -> dict[str, Any]:
+def crawl_settings(out: Path, concurrency: int, mode: str = "full") -> dict[str, Any]:
     """The benchmark's overrides of the project settings."""
     return {
+        "EDUNEWS_ARCHIVE": str(out / "archive.warc.gz") if mode == "full" else "",
         "AUTOTHROTTLE_ENABLED": False,
         "ROBOTSTXT_OBEY": False,
         "DOWNLOAD_DELAY": 0,
@@ -93,7 +95,7 @@ def crawl(
     """Run the crawl (project settings, then the benchmark's, then `overrides`); its figures."""
     out.mkdir(parents=True, exist_ok=True)
     settings = get_project_settings()
-    settings.setdict({**crawl_settings(out, concurrency), **overrides}, priority="cmdline")
+    settings.setdict({**crawl_settings(out, concurrency, mode), **overrides}, priority="cmdline")
     if trace_memory:
         extensions = {**settings.getdict("EXTENSIONS"), HeldMemory: 900}
         settings.set("EXTENSIONS", extensions, priority="cmdline")

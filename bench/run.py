@@ -8,6 +8,8 @@
 3. Dates: the fast path against dateparser.
 4. Memory: peak RSS of full crawls of growing size, where a crawl's memory grows (the crawl
    state, or anything else: bench/growth.py); opening a 1M-URL crawl state.
+5. Re-extraction: `scrapy reextract` with both cores over an archive of real-size synthetic
+   article pages (bench/archive.py), against trafilatura in one process (bench/reextract.py).
 
 `-s` overrides a setting of the benchmark crawls (to measure a proposed setting);
 `--profile DIR` writes cProfile stats of the full and the bare crawl there.
@@ -29,7 +31,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: python bench/run.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import dates, extraction, growth
+from bench import dates, extraction, growth, reextract
 from bench.crawls import CrawlResult, run_crawl, scrapy_bench
 from edunews_scraper.state import CrawlState
 
@@ -48,12 +50,15 @@ class Preset:
     traced_articles: tuple[int, int] | None
     bench_seconds: int  # scrapy bench's CLOSESPIDER_TIMEOUT
     state_urls: int  # size of the crawl state whose opening is timed
+    archive_pages: int  # real-size pages in the re-extraction archive
 
 
 PRESETS = {
-    "full": Preset(30, 50, 10_000, 2, (1_000, 10_000, 100_000), (2_500, 10_000), 10, 1_000_000),
-    "quick": Preset(6, 20, 1_000, 1, (1_000,), None, 3, 1_000_000),
-    "tiny": Preset(1, 1, 40, 1, (40,), (20, 40), 2, 1_000),  # tests/test_bench.py
+    "full": Preset(
+        30, 50, 10_000, 2, (1_000, 10_000, 100_000), (2_500, 10_000), 10, 1_000_000, 3_000
+    ),
+    "quick": Preset(6, 20, 1_000, 1, (1_000,), None, 3, 1_000_000, 300),
+    "tiny": Preset(1, 1, 40, 1, (40,), (20, 40), 2, 1_000, 12),  # tests/test_bench.py
 }
 
 GOALS = {
@@ -65,6 +70,8 @@ GOALS = {
     # Flat apart from the state: at most this many bytes an article grown elsewhere (10 MB at
     # 100k articles).
     "other_growth_bytes_per_article": 100,
+    "reextract_pages_per_s": 300,  # at least, with both cores
+    "reextract_over_trafilatura": 6,  # at least
 }
 
 
@@ -150,12 +157,32 @@ def run(
     parsed = dates.measure(preset.date_passes)
     with tempfile.TemporaryDirectory(prefix="edunews-bench-") as work:
         crawled = crawl_benchmarks(preset, Path(work), overrides or {}, profile)
+        load_before = os.getloadavg()[0]
+        again = reextract.measure(preset.archive_pages, Path(work) / "reextract")
     return {
         "extract_over_lxml": round(extracted.extract_over_lxml, 3),
         "trafilatura_over_extract": round(extracted.trafilatura_over_extract, 3),
         "crawl_over_bare": crawled.pop("crawl_over_bare"),
         "dateparser_over_fastpath": round(parsed.dateparser_over_fastpath, 1),
         "peak_rss_mb": crawled.pop("peak_rss_mb"),
+        "reextract_pages_per_s": round(again.pages_per_second, 1),
+        "reextract_over_trafilatura": round(again.over_trafilatura, 2),
+        "reextract": {
+            "pages": again.pages,
+            "articles": again.articles,
+            "mean_page_kb": round(again.mean_page_kb, 1),
+            "jobs": again.jobs,
+            "seconds": round(again.seconds, 2),
+            "cpu_ms_per_page": round(1000 * again.cpu_seconds / again.pages, 2),
+            "trafilatura_pages": again.trafilatura_pages,
+            "trafilatura_pages_per_s": round(again.trafilatura_pages_per_second, 1),
+            "trafilatura_cpu_ms_per_page": round(
+                1000 * again.trafilatura_cpu_seconds / again.trafilatura_pages, 2
+            ),
+            # What both cores give with no other load: jobs x pages per CPU second.
+            "cpu_bound_pages_per_s": round(again.jobs * again.pages / again.cpu_seconds, 1),
+            "load_average_before": round(load_before, 2),
+        },
         "extraction": {
             "pages": extracted.pages,
             "articles": extracted.articles,
@@ -184,6 +211,39 @@ def run(
 
 def _verdict(met: bool, detail: str) -> str:
     return ("met" if met else "MISSED") + (f" ({detail})" if detail else "")
+
+
+def reextract_rows(figures: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """The re-extraction rows of the table."""
+    again, rate = figures["reextract"], figures["reextract_pages_per_s"]
+    ratio = figures["reextract_over_trafilatura"]
+    return [
+        (
+            f"Re-extraction, {again['pages']:,} pages of {again['mean_page_kb']:.0f} KB",
+            f"{again['cpu_ms_per_page']:.2f} / {again['trafilatura_cpu_ms_per_page']:.2f} ms CPU",
+            "",
+            "ours / trafilatura a page",
+        ),
+        (
+            f"  reextract_pages_per_s ({again['jobs']} jobs)",
+            f"{rate:,.0f} pages/s",
+            ">= 300",
+            _verdict(
+                rate >= GOALS["reextract_pages_per_s"],
+                f"{again['cpu_bound_pages_per_s']:,.0f} CPU-bound; load "
+                f"{again['load_average_before']:.1f} before",
+            ),
+        ),
+        (
+            "  reextract_over_trafilatura (1 process)",
+            f"{ratio:.1f}x",
+            ">= 6x",
+            _verdict(
+                ratio >= GOALS["reextract_over_trafilatura"],
+                f"trafilatura {again['trafilatura_pages_per_s']:,.1f} pages/s",
+            ),
+        ),
+    ]
 
 
 def table(figures: dict[str, Any]) -> str:
@@ -294,6 +354,7 @@ def table(figures: dict[str, Any]) -> str:
             (f"Opening a crawl state of {int(urls):,} URLs", f"{seconds * 1000:.0f} ms", "", "")
             for urls, seconds in figures["state_open_seconds"].items()
         ],
+        *reextract_rows(figures),
         ("Wall time of this run", f"{figures['wall_seconds']:.0f} s", "", ""),
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
