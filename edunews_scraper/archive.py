@@ -330,7 +330,10 @@ def read_responses(
                 yield _archived(record, path, body)
         except OSError as error:
             logger.warning(
-                "%s: damaged after byte %d (%s): the rest is left out", path, offset, error
+                "%s: damaged after the response at byte %d (%s): the rest is left out",
+                path,
+                offset,
+                error,
             )
 
 
