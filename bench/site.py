@@ -244,4 +244,6 @@ class SyntheticSite:
         except (asyncio.IncompleteReadError, ConnectionError, IndexError):
             pass
         finally:
-            writer.close()
+            # A client killed mid-connection leaves this open until the loop closes.
+            with contextlib.suppress(RuntimeError):
+                writer.close()

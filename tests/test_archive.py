@@ -262,6 +262,8 @@ def test_output_is_left_untouched_when_reextraction_fails(
     out.write_text("earlier\n")
     with pytest.raises(KeyError):
         reextract("no-such-spider", [folder], out, get_project_settings(), 1, False)
+    with pytest.raises(FileNotFoundError, match="no web archive"):
+        reextract("giaoducthoidai", [tmp_path], out, get_project_settings(), 1, False)
     assert out.read_text() == "earlier\n"
     assert not list(tmp_path.glob(".*.tmp"))
 
