@@ -28,6 +28,7 @@ class ReextractResult:
     pages: int
     articles: int
     mean_page_kb: float
+    above_300_kb: int  # pages of real-structure fixtures heavier than the 200-300 KB range
     jobs: int
     seconds: float  # wall clock, every spider's archive, worker start-up included
     cpu_seconds: float  # the workers' CPU time
@@ -86,6 +87,7 @@ def measure(pages: int, work: Path, jobs: int = 2) -> ReextractResult:
         pages=read,
         articles=articles,
         mean_page_kb=built.mean_page_kb,
+        above_300_kb=built.above_range,
         jobs=jobs,
         seconds=seconds,
         cpu_seconds=cpu,

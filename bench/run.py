@@ -171,6 +171,7 @@ def run(
             "pages": again.pages,
             "articles": again.articles,
             "mean_page_kb": round(again.mean_page_kb, 1),
+            "pages_above_300_kb": again.above_300_kb,
             "jobs": again.jobs,
             "seconds": round(again.seconds, 2),
             "cpu_ms_per_page": round(1000 * again.cpu_seconds / again.pages, 2),
