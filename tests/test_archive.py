@@ -24,6 +24,7 @@ from edunews_scraper.archive import (
     read_response_at,
     read_responses,
 )
+from edunews_scraper.archived_fixture import archived_fixture
 from edunews_scraper.fixtures import Fixture, find_fixtures
 from edunews_scraper.offline import OfflineRunner, spider_class
 from edunews_scraper.reextraction import plan, reextract
@@ -279,3 +280,21 @@ def test_archived_listing_records_say_their_callback(
         )
     }
     assert callbacks == {"parse_article", "parse_listing"}
+
+
+def test_a_fixture_from_an_archive_is_the_decoded_page_with_its_real_headers(
+    fixture_archive: tuple[Path, dict[str, dict]], tmp_path: Path
+) -> None:
+    folder, _ = fixture_archive
+    original = articles()[0]
+    saved = archived_fixture(folder, original.url, tmp_path, get_project_settings())
+    assert saved.html_path.read_bytes() == original.html_path.read_bytes()
+    assert saved.status == 200  # the retry's answer, not the 503 before it
+    assert saved.fetched_at == WHEN
+    assert saved.headers["Set-Cookie"] == "a=1, b=2"
+    assert "Content-Encoding" not in saved.headers and "Content-Length" not in saved.headers
+    assert saved.headers["Date"] == original.response().headers["Date"].decode()
+    with pytest.raises(LookupError, match="is not in"):
+        archived_fixture(
+            folder, "https://giaoducthoidai.vn/x.html", tmp_path, get_project_settings()
+        )

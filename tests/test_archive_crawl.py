@@ -4,6 +4,7 @@ beside its feed; a crawl killed at any moment leaves a readable archive."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -19,6 +20,7 @@ from fastwarc import ArchiveIterator
 
 from bench.site import SyntheticSite
 from edunews_scraper.archive import read_responses
+from edunews_scraper.fixtures import find_fixtures
 from edunews_scraper.state import complete_lines
 from tests.conftest import FIXTURES, ROOT, read_jsonl, run_scrapy
 
@@ -188,3 +190,26 @@ def test_a_killed_crawl_leaves_a_readable_archive(tmp_path: Path) -> None:
             exported = {a["url"] for a in complete_lines(feed)}
             assert exported and exported <= archived, f"random seed {seed}"
     assert killed_mid_crawl, f"no kill landed mid-crawl (seed {seed})"
+
+
+def test_a_fixture_added_from_the_archive_is_the_page_the_crawl_read(
+    crawled: tuple, scrapy_cli: Callable, tmp_path: Path
+) -> None:
+    _, archive, _ = crawled
+    original = next(f for f in find_fixtures(FIXTURES, "giaoducthoidai") if f.kind == "articles")
+    result = scrapy_cli(
+        "fixture",
+        "-s",
+        f"EDUNEWS_FIXTURES_DIR={tmp_path / 'qa'}",
+        "add",
+        "--from-archive",
+        str(archive),
+        "--url",
+        original.url,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    (saved,) = find_fixtures(tmp_path / "qa")
+    assert saved.html_path.read_bytes() == original.html_path.read_bytes()
+    assert saved.headers == original.headers | {"Date": saved.headers["Date"]}
+    assert saved.response().headers["Date"] == original.response().headers["Date"]
+    assert json.loads(saved.sibling("actual").read_text("utf-8")) == original.expected()

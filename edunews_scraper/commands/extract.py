@@ -67,9 +67,10 @@ def page_spider(name: str | None, url: str, settings: BaseSettings) -> type[News
     return spider_class(name, url, settings)
 
 
-def add_page_options(parser: argparse.ArgumentParser) -> None:
-    """The options shared by the commands that read one saved page."""
-    parser.add_argument("page", help="the saved HTML file")
+def add_page_options(parser: argparse.ArgumentParser, page_optional: bool = False) -> None:
+    """The options shared by the commands that read one saved page (`page_optional` where
+    another option can name the page instead)."""
+    parser.add_argument("page", nargs="?" if page_optional else None, help="the saved HTML file")
     parser.add_argument("--url", help="the page's URL (default: from PAGE's .meta.json)")
     parser.add_argument("--spider", help="spider name (default: chosen by the URL's domain)")
     parser.add_argument(

@@ -1,6 +1,9 @@
 """`scrapy fixture add|check|accept`: QA's loop over saved pages.
 
 add PAGE.html --url URL   save a page as a fixture and show what the code makes of it
+add --from-archive PATH --url URL
+                          the same with the newest response for URL in web archives (a
+                          .warc.gz or a folder of them): the page decoded, its real headers
 check [--spider NAME]     re-run every fixture; write `<name>.actual.json` where the output
                           differs from `<name>.expected.json`, and show every differing value
 accept ID [ID ...]        after review, make the actual output the expected one
@@ -20,6 +23,7 @@ import json
 import os
 import re
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,6 +32,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.conf import closest_scrapy_cfg
 
+from edunews_scraper.archived_fixture import archived_fixture
 from edunews_scraper.cli import Mistake, QaCommand
 from edunews_scraper.commands.extract import add_page_options, page_spider, saved_page
 from edunews_scraper.fixtures import (
@@ -86,8 +91,8 @@ class Command(QaCommand):
 
     def syntax(self) -> str:
         return (
-            "add PAGE.html [--url URL] [--name NAME] | check [--spider NAME] | "
-            "accept ID... [--all] [--allow-reject]"
+            "add PAGE.html [--url URL] [--name NAME] | add --from-archive PATH --url URL | "
+            "check [--spider NAME] | accept ID... [--all] [--allow-reject]"
         )
 
     def short_desc(self) -> str:
@@ -100,8 +105,9 @@ class Command(QaCommand):
         super().add_options(parser)
         actions = parser.add_subparsers(dest="action", required=True)
         add = actions.add_parser("add", help="save a page as a fixture")
-        add_page_options(add)
+        add_page_options(add, page_optional=True)
         add.add_argument("--name", help="fixture name (default: from the URL)")
+        add.add_argument("--from-archive", metavar="PATH", help="take the page from web archives")
         check = actions.add_parser("check", help="re-run fixtures, show differences")
         check.add_argument("--spider", help="only this spider's fixtures")
         accept = actions.add_parser("accept", help="accept reviewed actual output")
@@ -148,7 +154,23 @@ class Command(QaCommand):
         return runner.output(fixture.response())
 
     def add(self, opts: argparse.Namespace) -> None:
-        page = saved_page(Path(opts.page), opts.url, opts.fetched_at)
+        if not opts.from_archive:
+            if not opts.page:
+                raise Mistake("give the saved page (PAGE.html), or --from-archive PATH")
+            return self.save(opts, saved_page(Path(opts.page), opts.url, opts.fetched_at))
+        if opts.page or not opts.url:
+            raise Mistake("--from-archive takes --url URL and no PAGE.html")
+        with tempfile.TemporaryDirectory() as folder:
+            try:
+                page = archived_fixture(
+                    Path(opts.from_archive), opts.url, Path(folder), self.settings
+                )
+            except LookupError as error:
+                raise Mistake(str(error.args[0])) from None
+            return self.save(opts, page)
+
+    def save(self, opts: argparse.Namespace, page: Fixture) -> None:
+        """Save `page` as a fixture and write what the code makes of it for review."""
         spidercls = page_spider(opts.spider, page.url, self.settings)
         try:
             name = check_name(opts.name) if opts.name else default_name(page.url)
