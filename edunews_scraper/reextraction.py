@@ -287,7 +287,7 @@ def reextract(
         unit="B",
         unit_scale=True,
         desc=f"reextract {spider}",
-        disable=not progress,
+        disable=None if progress else True,  # None: only on a terminal
     )
     with replaced_when_done(out) as articles, replaced_when_done(rejects_path) as rejects:
         merger = Merger(articles, rejects, summary)
