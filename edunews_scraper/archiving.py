@@ -65,6 +65,7 @@ class ArchiveResponses:
         self.crawler = crawler
         self.template = template
         self.writer: ArchiveWriter | None = None
+        self.failed = ""  # why the archive could not be opened
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveResponses:
@@ -78,28 +79,36 @@ class ArchiveResponses:
         return extension
 
     def open(self) -> None:
-        """Open the archive once the feeds are open (their time stamp is the archive's)."""
+        """Open the archive once the feeds are open (their time stamp is the archive's). An
+        archive that cannot be opened is an error in the log; the crawl goes on without it."""
         spider = self.crawler.spider
         assert spider is not None
         path = archive_path(self.template, spider, feed_time(self.crawler))
         settings = self.crawler.settings
-        self.writer = ArchiveWriter(
-            path,
-            {
-                "software": f"edunews_scraper (Scrapy {scrapy.__version__}, fastwarc)",
-                "format": "WARC File Format 1.1",
-                "isPartOf": spider.name,
-                "http-header-user-agent": settings.get("USER_AGENT") or "",
-                "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
-            },
-        )
+        try:
+            self.writer = ArchiveWriter(
+                path,
+                {
+                    "software": f"edunews_scraper (Scrapy {scrapy.__version__}, fastwarc)",
+                    "format": "WARC File Format 1.1",
+                    "isPartOf": spider.name,
+                    "http-header-user-agent": settings.get("USER_AGENT") or "",
+                    "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+                },
+            )
+        except OSError as error:
+            self.failed = str(error)
+            spider.logger.error("No web archive this run: %s cannot be written (%s)", path, error)
+            return
         self.crawler.stats.set_value(f"{STATS}/file", str(path))
         spider.logger.info("Archiving every response to %s", path)
 
     def archive(self, response: Response, request: Request, spider: Spider) -> None:
-        if self.writer is None:
+        if self.writer is None and not self.failed:
             self.open()
-        assert self.writer is not None
+        if self.writer is None:
+            self.crawler.stats.inc_value(f"{STATS}/write_errors")
+            return
         callback = getattr(request.callback, "__name__", "")
         try:
             size = self.writer.write(request, response, datetime.now(UTC), callback)

@@ -59,7 +59,7 @@ def enable_replay(settings: Settings, folder: str) -> None:
     state of live crawls, in `EDUNEWS_REPLAY_STATE_DIR`. Nothing is archived unless
     `-s EDUNEWS_ARCHIVE=PATH` asks for it."""
     if not Path(folder).is_dir() and not archive_files(folder):
-        raise ValueError(f"replay folder {folder!r} does not exist (nor is it a .warc.gz file)")
+        raise ValueError(f"replay folder {folder!r} is neither a folder nor a .warc.gz file")
     settings.set("EDUNEWS_REPLAY_DIR", str(folder), priority="spider")
     settings.set("DOWNLOAD_HANDLERS", {"http": HANDLER, "https": HANDLER}, priority="spider")
     settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")

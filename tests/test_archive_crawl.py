@@ -213,3 +213,24 @@ def test_a_fixture_added_from_the_archive_is_the_page_the_crawl_read(
     assert saved.headers == original.headers | {"Date": saved.headers["Date"]}
     assert saved.response().headers["Date"] == original.response().headers["Date"]
     assert json.loads(saved.sibling("actual").read_text("utf-8")) == original.expected()
+
+
+def test_an_archive_that_cannot_be_written_is_an_error_not_a_lost_crawl(
+    scrapy_cli: Callable, tmp_path: Path
+) -> None:
+    (tmp_path / "taken").write_text("a file, not a folder")
+    result = scrapy_cli(
+        "crawl",
+        "giaoducthoidai",
+        "-a",
+        f"replay={FIXTURES}",
+        "-s",
+        "EDUNEWS_ARCHIVE=taken/a.warc.gz",
+        "-O",
+        "out.jsonl",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "ERROR: No web archive this run: taken/a.warc.gz cannot be written" in result.stderr
+    assert read_jsonl(tmp_path / "out.jsonl")
+    responses = stat(result.stderr, "downloader/response_count")
+    assert stat(result.stderr, "edunews/archive/write_errors") == responses > 0
