@@ -175,12 +175,8 @@ class Reextractor:
         )
 
 
+#: The process's Reextractor: built before the pool forks, so every worker starts with it.
 _worker: Reextractor | None = None
-
-
-def _start_worker(spider: str, settings: Settings) -> None:
-    global _worker
-    _worker = Reextractor(spider, settings)
 
 
 def _run_task(task: Task) -> Outcome:
@@ -255,13 +251,17 @@ def replaced_when_done(path: Path) -> Iterator[IO[str]]:
 
 
 def _outcomes(spider: str, settings: Settings, tasks: list[Task], jobs: int) -> Iterator[Outcome]:
-    if jobs <= 1:
-        reextractor = Reextractor(spider, settings)
-        yield from map(reextractor.run, tasks)
-        return
-    context = multiprocessing.get_context("fork")
-    with context.Pool(jobs, initializer=_start_worker, initargs=(spider, settings)) as pool:
-        yield from pool.imap(_run_task, tasks)
+    """The tasks' outcomes in order, from `jobs` forked worker processes (or this one)."""
+    global _worker
+    _worker = Reextractor(spider, settings)
+    try:
+        if jobs <= 1:
+            yield from map(_worker.run, tasks)
+            return
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            yield from pool.imap(_run_task, tasks)
+    finally:
+        _worker = None
 
 
 def reextract(

@@ -4,13 +4,18 @@ beside its feed; a crawl killed at any moment leaves a readable archive."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
+import pty
 import random
 import re
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -234,3 +239,26 @@ def test_an_archive_that_cannot_be_written_is_an_error_not_a_lost_crawl(
     assert read_jsonl(tmp_path / "out.jsonl")
     responses = stat(result.stderr, "downloader/response_count")
     assert stat(result.stderr, "edunews/archive/write_errors") == responses > 0
+
+
+def test_reextract_shows_its_progress_on_a_terminal_only(crawled: tuple, tmp_path: Path) -> None:
+    _, archive, _ = crawled
+    main, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    command = [sys.executable, "-m", "scrapy", "reextract", "giaoducthoidai", str(archive)]
+    process = subprocess.Popen(
+        [*command, "-O", "out.jsonl"],
+        cwd=tmp_path,
+        env={**os.environ, "SCRAPY_SETTINGS_MODULE": "edunews_scraper.settings"},
+        stdout=terminal,
+        stderr=terminal,
+    )
+    os.close(terminal)
+    shown = b""
+    with contextlib.suppress(OSError):  # EIO once the command is done
+        while chunk := os.read(main, 4096):
+            shown += chunk
+    assert process.wait(timeout=120) == 0, shown[-3000:]
+    assert re.search(r"reextract giaoducthoidai: 100%\|[^|]+\| [\d.]+k/[\d.]+k", shown.decode())
+    logged = run_scrapy([*command[3:], "-O", "logged.jsonl"], tmp_path)
+    assert logged.returncode == 0 and "%|" not in logged.stderr
