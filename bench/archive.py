@@ -154,7 +154,7 @@ def build(out: Path, pages: int, root: Path = FIXTURES, seed: int = 14) -> Archi
     result = ArchiveBuild()
     templates: dict[str, str] = {}
     runners: dict[str, OfflineRunner] = {}
-    for fixture in fixtures:
+    for fixture in fixtures[:pages]:  # the ones pages are made of
         if fixture.spider not in runners:
             runners[fixture.spider] = OfflineRunner(spider_class(fixture.spider))
         templates[fixture.id] = _template(fixture, runners[fixture.spider], rng)

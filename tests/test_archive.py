@@ -16,6 +16,7 @@ from scrapy import Request
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.project import get_project_settings
 
+from bench import archive as bench_archive
 from edunews_scraper import reextraction
 from edunews_scraper.archive import (
     ArchiveError,
@@ -298,3 +299,24 @@ def test_a_fixture_from_an_archive_is_the_decoded_page_with_its_real_headers(
         archived_fixture(
             folder, "https://giaoducthoidai.vn/x.html", tmp_path, get_project_settings()
         )
+
+
+def test_the_bench_archive_has_a_real_size_page_of_every_article_fixture(tmp_path: Path) -> None:
+    chosen = bench_archive.eligible()
+    fixtures = sum(len(group) for group in chosen.values())
+    built = bench_archive.build(tmp_path, fixtures + 1)
+    assert built.pages == {
+        spider: len(group) + (spider == next(iter(chosen))) for spider, group in chosen.items()
+    }
+    sizes, urls = [], set()
+    for path in built.archives.values():
+        for archived in read_responses(path):
+            sizes.append(len(gzip.decompress(archived.body)))
+            urls.add(archived.url)
+    assert len(urls) == fixtures + 1
+    assert min(sizes) >= bench_archive.SIZES[0]
+    assert sum(size > bench_archive.SIZES[1] for size in sizes) == built.above_range
+    out = tmp_path / "out.jsonl"
+    spider, path = next(iter(built.archives.items()))
+    reextract(spider, [path], out, get_project_settings(), 1, False)
+    assert len({line["id"] for line in read_jsonl(out)}) == built.pages[spider]

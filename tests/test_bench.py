@@ -18,6 +18,7 @@ from edunews_scraper.offline import OfflineRunner
 from tests.conftest import ROOT
 
 KEYS = ("extract_over_lxml", "trafilatura_over_extract", "crawl_over_bare")
+REEXTRACT = ("reextract_pages_per_s", "reextract_over_trafilatura")
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +27,10 @@ def figures() -> dict:
 
 
 def test_every_figure_is_reported_and_positive(figures: dict) -> None:
-    for key in (*KEYS, "dateparser_over_fastpath"):
+    for key in (*KEYS, *REEXTRACT, "dateparser_over_fastpath"):
         assert figures[key] > 0, key
+    again = figures["reextract"]
+    assert again["pages"] == again["articles"] == run.PRESETS["tiny"].archive_pages
     size = str(run.PRESETS["tiny"].memory_articles[0])
     assert figures["peak_rss_mb"][size] > 0
     assert figures["crawl"]["scrapy_bench_pages_per_min"] > 0
@@ -40,7 +43,8 @@ def test_every_figure_is_reported_and_positive(figures: dict) -> None:
 
 def test_table_shows_every_benchmark(figures: dict) -> None:
     text = run.table(figures)
-    for label in (*KEYS, "dateparser_over_fastpath", "peak_rss_mb", "scrapy bench", "Memory"):
+    labels = ("dateparser_over_fastpath", "peak_rss_mb", "scrapy bench", "Memory")
+    for label in (*KEYS, *REEXTRACT, *labels):
         assert label in text
 
 
