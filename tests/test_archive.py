@@ -3,6 +3,7 @@ full disk included; re-extraction of an archive made of the fixtures."""
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import logging
 import subprocess
@@ -27,8 +28,10 @@ from edunews_scraper.archive import (
 )
 from edunews_scraper.archived_fixture import archived_fixture
 from edunews_scraper.fixtures import Fixture, find_fixtures
+from edunews_scraper.items import RawArticle
 from edunews_scraper.offline import OfflineRunner, spider_class
 from edunews_scraper.reextraction import plan, reextract
+from edunews_scraper.spiders.news import NewsSpider
 from tests.conftest import FIXTURES, read_jsonl
 
 WHEN = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
@@ -322,3 +325,26 @@ def test_the_bench_archive_has_a_real_size_page_of_every_article_fixture(tmp_pat
     spider, path = next(iter(built.archives.items()))
     reextract(spider, [path], out, get_project_settings(), 1, False)
     assert len({line["id"] for line in read_jsonl(out)}) == built.pages[spider]
+
+
+def test_a_changed_extraction_keeps_the_ids_and_changes_the_content_hash(
+    fixture_archive: tuple[Path, dict[str, dict]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    archive = fixture_archive[0] / "giaoducthoidai.warc.gz"
+    settings = get_project_settings()
+    reextract("giaoducthoidai", [archive], tmp_path / "before.jsonl", settings, 2, False)
+    extract = NewsSpider.extract_article
+
+    def improved(spider: NewsSpider, response: Response) -> RawArticle:
+        raw = extract(spider, response)
+        return dataclasses.replace(raw, headline=raw.headline + " (đã sửa)")
+
+    monkeypatch.setattr(NewsSpider, "extract_article", improved)
+    reextract("giaoducthoidai", [archive], tmp_path / "after.jsonl", settings, 2, False)
+    before, after = read_jsonl(tmp_path / "before.jsonl"), read_jsonl(tmp_path / "after.jsonl")
+    assert [a["id"] for a in after] == [b["id"] for b in before] and before
+    edited = zip(after, before, strict=True)
+    assert all(a["headline"] == b["headline"] + " (đã sửa)" for a, b in edited)
+    assert not {a["content_hash"] for a in after} & {b["content_hash"] for b in before}
