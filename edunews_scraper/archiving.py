@@ -10,7 +10,6 @@ feed always has its page in the archive, even when the run is killed.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,32 +18,14 @@ import scrapy
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.extensions.feedexport import FeedExporter, apply_uri_params
+from scrapy.extensions.feedexport import apply_uri_params
 from scrapy.http import Response
 
 from edunews_scraper.archive import ArchiveError, ArchiveWriter
+from edunews_scraper.feeds import RUN_TIME
+from edunews_scraper.summary import RUN_FAILED
 
 STATS = "edunews/archive"
-
-
-def feed_time(crawler: Crawler) -> str | None:
-    """The `%(time)s` stamp of the run's first feed whose URI template uses one."""
-    exporter = crawler.get_extension(FeedExporter)
-    for slot in getattr(exporter, "slots", []):
-        template = slot.uri_template
-        if "%(time)s" not in template:
-            continue
-        pattern = "".join(
-            "(?P<time>.+?)"
-            if part == "%(time)s"
-            else ".*?"
-            if part.startswith("%(")
-            else re.escape(part)
-            for part in re.split(r"(%\([^)]+\)[a-z])", template)
-        )
-        if match := re.fullmatch(pattern, slot.uri):
-            return match["time"]
-    return None
 
 
 def archive_path(template: str, spider: Spider, time: str | None) -> Path:
@@ -80,10 +61,11 @@ class ArchiveResponses:
 
     def open(self) -> None:
         """Open the archive once the feeds are open (their time stamp is the archive's). An
-        archive that cannot be opened is an error in the log; the crawl goes on without it."""
+        archive that cannot be opened is an error in the log and fails the run (exit status 1);
+        the crawl goes on without it."""
         spider = self.crawler.spider
         assert spider is not None
-        path = archive_path(self.template, spider, feed_time(self.crawler))
+        path = archive_path(self.template, spider, self.crawler.stats.get_value(RUN_TIME))
         settings = self.crawler.settings
         try:
             self.writer = ArchiveWriter(
@@ -99,6 +81,7 @@ class ArchiveResponses:
         except OSError as error:
             self.failed = str(error)
             spider.logger.error("No web archive this run: %s cannot be written (%s)", path, error)
+            self.crawler.stats.set_value(RUN_FAILED, f"no web archive: {path} cannot be written")
             return
         self.crawler.stats.set_value(f"{STATS}/file", str(path))
         spider.logger.info("Archiving every response to %s", path)
@@ -115,6 +98,7 @@ class ArchiveResponses:
         except ArchiveError as error:
             self.crawler.stats.inc_value(f"{STATS}/write_errors")
             spider.logger.error("Not archived: %s (%s)", response.url, error)
+            self.crawler.stats.set_value(RUN_FAILED, f"web archive incomplete: {error}")
             return
         self.crawler.stats.inc_value(f"{STATS}/responses")
         self.crawler.stats.inc_value(f"{STATS}/bytes", size)

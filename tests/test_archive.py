@@ -32,7 +32,7 @@ from edunews_scraper.items import RawArticle
 from edunews_scraper.offline import OfflineRunner, spider_class
 from edunews_scraper.reextraction import plan, reextract
 from edunews_scraper.spiders.news import NewsSpider
-from tests.conftest import FIXTURES, read_jsonl
+from tests.conftest import FIXTURES, read_jsonl, rejects_of
 
 WHEN = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 INFO = {"software": "tests"}
@@ -238,7 +238,7 @@ def test_reextract_gives_the_crawl_output_of_every_article_page(
 
     wanted = {url: item for url, item in expected.items() if "giaoducthoidai.vn" in url}
     written = read_jsonl(out)
-    got = written + read_jsonl(tmp_path / "out.rejects.jsonl")
+    got = written + read_jsonl(rejects_of(tmp_path / "out.jsonl"))
     gone = got.pop()
     assert gone["url"].endswith("/gone.html")
     assert gone["reason"] == "download failed: HTTP 404"

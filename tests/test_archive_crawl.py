@@ -27,10 +27,18 @@ from bench.site import SyntheticSite
 from edunews_scraper.archive import read_responses
 from edunews_scraper.fixtures import find_fixtures
 from edunews_scraper.state import complete_lines
-from tests.conftest import FIXTURES, ROOT, read_jsonl, run_scrapy
+from tests.conftest import FIXTURES, ROOT, STATS_DUMP, read_jsonl, rejects_of, run_scrapy
 
 SPIDER = ROOT / "tests" / "faultsite" / "spider.py"
-LIVE = ("-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "EDUNEWS_STATE_ENABLED=0")
+LIVE = (
+    "-s",
+    "AUTOTHROTTLE_ENABLED=0",
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "EDUNEWS_STATE_ENABLED=0",
+    *STATS_DUMP,
+)
 KILLED = ("-O", "out.jsonl", "-s", "CONCURRENT_REQUESTS=2", "-s", "EDUNEWS_ARCHIVE=a.warc.gz")
 
 
@@ -74,6 +82,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
             "EDUNEWS_ARCHIVE=archives/%(name)s-%(time)s.warc.gz",
             "-O",
             "crawl.jsonl",
+            *STATS_DUMP,
         ],
         folder,
     )
@@ -109,8 +118,8 @@ def test_replaying_the_archive_gives_the_crawl_field_for_field(
     result = scrapy_cli("crawl", "giaoducthoidai", "-a", f"replay={archive}", "-O", str(out))
     assert result.returncode == 0, result.stderr[-3000:]
     assert lines(out) == lines(folder / "crawl.jsonl")
-    replayed_rejects = read_jsonl(tmp_path / "replayed.rejects.jsonl")
-    crawl_rejects = read_jsonl(folder / "crawl.rejects.jsonl")
+    replayed_rejects = read_jsonl(rejects_of(tmp_path / "replayed.jsonl"))
+    crawl_rejects = read_jsonl(rejects_of(folder / "crawl.jsonl"))
     assert sorted(r["url"] for r in replayed_rejects) == sorted(r["url"] for r in crawl_rejects)
     assert "edunews/archive" not in result.stderr  # no archive of a replay unless asked
     assert list(archive.parent.iterdir()) == [archive]
@@ -220,7 +229,7 @@ def test_a_fixture_added_from_the_archive_is_the_page_the_crawl_read(
     assert json.loads(saved.sibling("actual").read_text("utf-8")) == original.expected()
 
 
-def test_an_archive_that_cannot_be_written_is_an_error_not_a_lost_crawl(
+def test_an_archive_that_cannot_be_written_fails_the_run_but_loses_no_article(
     scrapy_cli: Callable, tmp_path: Path
 ) -> None:
     (tmp_path / "taken").write_text("a file, not a folder")
@@ -233,9 +242,11 @@ def test_an_archive_that_cannot_be_written_is_an_error_not_a_lost_crawl(
         "EDUNEWS_ARCHIVE=taken/a.warc.gz",
         "-O",
         "out.jsonl",
+        *STATS_DUMP,
     )
-    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.returncode == 1, result.stderr[-3000:]
     assert "ERROR: No web archive this run: taken/a.warc.gz cannot be written" in result.stderr
+    assert "Run FAILED: no web archive: taken/a.warc.gz cannot be written" in result.stderr
     assert read_jsonl(tmp_path / "out.jsonl")
     responses = stat(result.stderr, "downloader/response_count")
     assert stat(result.stderr, "edunews/archive/write_errors") == responses > 0
