@@ -1,17 +1,30 @@
 """`news`: a generic spider for outlets that have no spider of their own.
 
     scrapy crawl news -a start_urls=URL[,URL...] [-a allowed_domains=DOMAIN[,DOMAIN...]]
+    scrapy extract PAGE.html --url URL --spider news
 
 The start URLs are listing (category) pages. Without site selectors, a listing's article
 links are the same-domain links whose URL looks like an article's (a long numeric id or a
 long slug; never a tag, author, search or pagination page), and its next page is the one it
 names with rel=next, else the link labelled or classed as the next page ("Trang sau").
-On an article page the page's own structured data (JSON-LD, og:* and article:* meta,
-canonical link) gives the metadata, with `<time datetime>` and the visible `<h1>` as
-fallbacks, and trafilatura finds the body. Before trafilatura reads the page, image captions
-are moved onto their images (so they never become paragraphs) and teaser links to other
-articles lose their thumbnails; afterwards, paragraphs that only repeat a teaser's headline,
-the lead or the author names are dropped.
+
+An article page is read in one of two ways:
+
+- **A known CMS family** (`families.py`: VCCorp's CMS of tuoitre, thanhnien, nld,
+  baochinhphu, cafef; ePi's of giaoducthoidai, tienphong, nhandan...): the family's layout
+  reads the page as a site spider would, the printed headline, sapo, byline, time, body with
+  its subheadings and boxed panels, and every photo's caption.
+- **Any other page**: the page's structured data (JSON-LD, og:* and article:* meta, canonical
+  link) and what it prints near its headline (`parsing/printed.py`: the `h1` or the element
+  classed as the page's title, the first printed date and time, byline and sapo after it)
+  give the metadata; trafilatura finds the body. Before trafilatura reads the page, image
+  captions are moved onto their images (so they never become paragraphs) and teaser links to
+  other articles lose their thumbnails; afterwards, paragraphs that only repeat a teaser's
+  headline, the lead, the byline or the outlet's name are dropped.
+
+A page is taken for an article (`scrapy extract`, `scrapy fixture add`) when a family's layout
+recognises it, its JSON-LD says it is an article, or its URL looks like an article's (og:type
+alone does not: the outlets' category pages say "article" too).
 """
 
 from __future__ import annotations
@@ -25,13 +38,23 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 import scrapy
 import trafilatura
+from lxml import etree
 from scrapy.http import Response
 from scrapy.utils.url import url_is_from_any_domain
 
 from edunews_scraper.items import RawArticle, RawImage
-from edunews_scraper.parsing.structured import page_metadata
+from edunews_scraper.parsing.printed import (
+    MAX_BYLINE,
+    printed_authors,
+    printed_headline,
+    printed_sapo,
+    printed_time,
+    text_of,
+)
+from edunews_scraper.parsing.structured import page_kind, page_metadata
 from edunews_scraper.parsing.text import clean_text, html_to_paragraphs
 from edunews_scraper.parsing.vn_datetime import parse_vn_datetime
+from edunews_scraper.spiders.families import FAMILIES
 from edunews_scraper.spiders.news import LAZY_IMAGE_ATTRIBUTES, NewsSpider, fetched_at
 
 #: Path segments of pages that list or describe articles rather than being one.
@@ -62,8 +85,17 @@ NEXT_LABEL = re.compile(
 #: A class that marks a pagination link (or its list item) as the next page's.
 NEXT_CLASS = re.compile(r"(?:^|[\s_-])next(?:$|[\s_-])", re.IGNORECASE)
 
-#: Page regions that never hold the article's headline or time.
-NOT_OUTSIDE_ARTICLE = "not(ancestor::*[self::header or self::nav or self::footer or self::aside])"
+#: The page's `<title>`, its machine-readable publication time, and its outlet's name.
+_TITLE = etree.XPath("//head/title/text()", smart_strings=False)
+_MACHINE_TIME = etree.XPath(
+    "//*[@itemprop='datePublished']/@content | //*[@itemprop='datePublished']/@datetime"
+    " | //time[@datetime][not(ancestor::*[self::header or self::nav or self::footer"
+    " or self::aside])]/@datetime",
+    smart_strings=False,
+)
+_SITE_NAME = etree.XPath(
+    "//meta[@property='og:site_name' or @name='application-name']/@content", smart_strings=False
+)
 
 #: Caption elements (of images, videos, galleries): `<figcaption>` and anything called so.
 CAPTIONS = (
@@ -220,6 +252,7 @@ class GenericNewsSpider(NewsSpider):
 
     name = "news"
     article_url_pattern = ARTICLE_URL
+    layouts = FAMILIES
 
     def __init__(
         self,
@@ -243,10 +276,11 @@ class GenericNewsSpider(NewsSpider):
             yield request
 
     def is_article_url(self, url: str, domains: list[str] | None = None) -> bool:
-        """True for a URL on `domains` (default: the allowed ones) that looks like an
-        article page."""
+        """True for a URL that looks like an article page's, on `domains` (default: the
+        allowed ones; any domain when none is given, as for `scrapy extract`)."""
+        domains = domains or self.allowed_domains
         return bool(
-            url_is_from_any_domain(url, domains or self.allowed_domains)
+            (not domains or url_is_from_any_domain(url, domains))
             and self.article_url_pattern.search(url)
         )
 
@@ -312,27 +346,49 @@ class GenericNewsSpider(NewsSpider):
         """A generic crawl spans sites: each item's site is its page's host."""
         return host_of(url)
 
+    def article_evidence(self, response: Response) -> str:
+        """Why the page is taken for an article page ("" when nothing says so): a CMS
+        family's layout, the page's JSON-LD, or its URL's form (og:type alone is no evidence:
+        real category pages of nld, cafef and baodautu declare "article")."""
+        if found := self.matching_layout(response):
+            return f"the {found.name} CMS family"
+        if (kind := page_kind(self.page(response).root)).startswith("JSON-LD"):
+            return kind
+        if self.is_article_url(response.url):
+            return "an article URL"
+        return ""
+
     def extract_article(self, response: Response) -> RawArticle:
-        """Structured data for the metadata, trafilatura for the body."""
-        meta = page_metadata(response.selector.root)
+        """A page of a known CMS family with the family's layout; any other with its
+        structured data, what it prints near its headline and trafilatura."""
+        if self.matching_layout(response) is not None:
+            raw = super().extract_article(response)
+            raw.site = host_of(response.url)
+            return raw
+        return self.extract_any(response)
+
+    def extract_any(self, response: Response) -> RawArticle:
+        """Structured data and the printed headline, time, byline and sapo for the metadata,
+        trafilatura for the body."""
+        root = self.page(response).root
+        meta = page_metadata(root)
         canonical = response.urljoin(meta.canonical_url) if meta.canonical_url else ""
-        headlines = [
-            text
-            for node in response.xpath(f"//h1[{NOT_OUTSIDE_ARTICLE}]")
-            if (text := clean_text(" ".join(node.xpath(".//text()").getall())))
-        ]
-        published = meta.published or response.xpath(
-            "//*[@itemprop='datePublished']/@content | //*[@itemprop='datePublished']/@datetime"
-            f" | //time[@datetime][{NOT_OUTSIDE_ARTICLE}]/@datetime"
-        ).get(default="")
-        lead = clean_text(meta.description)
-        authors = meta.authors
+        heading = printed_headline(root, [meta.headline, meta.title, *_TITLE(root)[:1]])
+        printed = printed_time(root, heading)
+        published = meta.published or next(iter(_MACHINE_TIME(root)), "")
+        authors = meta.authors or printed_authors(root, heading)
+        lead = printed_sapo(root, heading) or clean_text(meta.description)
+        headline = text_of(heading) if heading is not None else meta.headline or meta.title
         paragraphs, images, teasers = self.extract_body(response, {response.url, canonical})
+        own_names = {name.casefold() for name in _SITE_NAME(root)} | {host_of(response.url)}
         paragraphs = [
             p
             for index, p in enumerate(paragraphs)
             if p not in teasers
+            and p != headline
+            and p.casefold() not in own_names
             and not is_byline(p, authors)
+            and not (printed and printed in p and len(p) <= len(printed) + MAX_BYLINE)
             and not (index < 3 and repeats_lead(p, lead))
         ]
         return RawArticle(
@@ -340,10 +396,10 @@ class GenericNewsSpider(NewsSpider):
             site=host_of(response.url),
             fetched_at=fetched_at(response),
             canonical_url=canonical,
-            headline=meta.headline or (headlines[0] if headlines else meta.title),
+            headline=headline,
             lead=lead,
             authors=authors,
-            published_raw=published,
+            published_raw=printed or published,
             published_iso=published,
             updated_raw=meta.modified,
             category=meta.section,
