@@ -49,6 +49,9 @@ AUTHORS = [
     (["Lê Vân", "Lê Vân"], ["Lê Vân"]),
     (["Tác giả: Trần Nam / Phạm Hoa"], ["Trần Nam", "Phạm Hoa"]),
     (["(Tổng hợp)"], []),
+    (["Theo Hồ Hương"], ["Hồ Hương"]),
+    (["Bài: Theo Minh Khang"], ["Minh Khang"]),
+    (["Theodore Nguyễn"], ["Theodore Nguyễn"]),
     ([], []),
 ]
 
