@@ -74,6 +74,9 @@ ARTICLE_URL = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 
+#: A link to a file (an image's full size, a document), not to a page.
+FILE_URL = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|pdf|docx?|xlsx?|mp[34])(?:[?#]|$)", re.I)
+
 #: A page number at the end of a listing URL's last segment.
 PAGE_SUFFIX = re.compile(r"(?<=[a-z0-9])-(?:p|page|trang)-?\d{1,4}$", re.IGNORECASE)
 
@@ -446,12 +449,14 @@ class GenericNewsSpider(NewsSpider):
     def take_teasers(
         self, tree: lxml.html.HtmlElement, page_url: str, own_urls: set[str]
     ) -> set[str]:
-        """The headlines of the links to other articles of the site; their thumbnails leave
-        the tree (they are not the article's images)."""
+        """The texts of the links to other pages of the site (articles, topics, sections):
+        a paragraph that is nothing but one of them is a teaser, not article text. Their
+        thumbnails leave the tree (they are not the article's images)."""
         headlines = set()
+        host = host_of(page_url)
         for link in tree.xpath("//a[@href]"):
             url = urljoin(page_url, link.get("href").strip()).split("#", 1)[0]
-            if url in own_urls or not self.is_article_url(url, [host_of(page_url)]):
+            if url in own_urls or host_of(url) != host or FILE_URL.search(url):
                 continue
             if headline := _text(link) or clean_text(link.get("title")):
                 headlines.add(headline)
