@@ -231,12 +231,16 @@ def by_newspaper(fixture: Fixture) -> Extracted:
 
 
 def extractors_for(fixture: Fixture) -> dict[str, Callable[[Fixture], Extracted]]:
-    """The extractors run on a fixture: on the generic spider's own pages its row is the
-    site spider's."""
-    chosen = {SITE_SPIDER: site_spider, TRAFILATURA: by_trafilatura, NEWSPAPER: by_newspaper}
-    if fixture.spider != GENERIC:
-        chosen[GENERIC_ROW] = generic_spider
-    return chosen
+    """The extractors run on a fixture: on the generic spider's own pages, the generic
+    spider is the fixture's own spider."""
+    if fixture.spider == GENERIC:
+        return {GENERIC_ROW: site_spider, TRAFILATURA: by_trafilatura, NEWSPAPER: by_newspaper}
+    return {
+        SITE_SPIDER: site_spider,
+        GENERIC_ROW: generic_spider,
+        TRAFILATURA: by_trafilatura,
+        NEWSPAPER: by_newspaper,
+    }
 
 
 # The report --------------------------------------------------------------------------------

@@ -62,7 +62,7 @@ def test_a_complete_article(runner: OfflineRunner) -> None:
         ({"headline": "  "}, "missing: headline"),
         ({"published_raw": ""}, "missing: published"),
         ({"published_raw": "không rõ ngày"}, "missing: published (unparsed 'không rõ ngày')"),
-        ({"body_html": "<p>Xem thêm</p>"}, "missing: paragraphs"),
+        ({"body_html": "<p>Xem thêm</p>", "images": []}, "missing: paragraphs"),
         ({"url": "", "headline": ""}, "missing: url, headline"),
     ],
 )
@@ -75,6 +75,15 @@ def test_incomplete_articles_become_rejects(
     assert reject.url == fields.get("url", raw().url)
     assert runner.crawler.stats.get_value("edunews/rejects") == 1
     assert runner.crawler.stats.get_value("edunews/rejects/missing") == 1
+
+
+def test_a_photo_story_has_its_captions_as_paragraphs(runner: OfflineRunner) -> None:
+    """ePi's photo stories print their whole text in captions, one per pair of photos."""
+    images = [RawImage(f"https://img.example/{n}.jpg", f"Chú thích {n // 2}") for n in range(4)]
+    article = runner.process(raw(body_html="<div><p>Chú thích 0</p></div>", images=images))
+    assert isinstance(article, Article)
+    assert article.paragraphs == ["Chú thích 0", "Chú thích 1"]
+    assert [i.caption for i in article.images] == ["Chú thích 0"] * 2 + ["Chú thích 1"] * 2
 
 
 def test_extraction_failure_is_recorded_not_raised(

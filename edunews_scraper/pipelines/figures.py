@@ -18,7 +18,8 @@ def single_caption(caption: str, alt: str = "") -> str:
 
 
 class FiguresPipeline(RawArticleStage):
-    """One entry per image URL, captions de-duplicated and kept out of the paragraphs."""
+    """One entry per image URL, captions de-duplicated and kept out of the paragraphs; a
+    photo story, whose only text is its captions, has them as its paragraphs."""
 
     def process(self, raw: RawArticle) -> RawArticle:
         images: dict[str, RawImage] = {}
@@ -30,5 +31,7 @@ class FiguresPipeline(RawArticleStage):
         raw.images = list(images.values())
         captions = {image.caption for image in raw.images if image.caption}
         doubled = {f"{caption} {caption}" for caption in captions}
-        raw.paragraphs = [p for p in raw.paragraphs if p not in captions and p not in doubled]
+        paragraphs = [p for p in raw.paragraphs if p not in captions and p not in doubled]
+        story = dict.fromkeys(image.caption for image in raw.images if image.caption)
+        raw.paragraphs = paragraphs or list(story)
         return raw

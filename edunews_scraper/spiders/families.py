@@ -72,10 +72,11 @@ EPI = Layout(
     lead=".article__sapo",
     authors=".article__author .name, .article__author .cms-author, .cms-author",
     time=".article__meta time, .article__meta .time",
-    category=".cate-breadcrumb a.cate-parent, .breadcrumbs .text",
+    category=".breadcrumb-detail a.active, .cate-breadcrumb a.cate-parent, .breadcrumbs .text",
     tags=".article__tag a",
     body="div.article__body",
     body_exclude=(
+        ".article__author",
         ".article-relate",
         "div.related-news",
         "div.box-related",
@@ -83,7 +84,7 @@ EPI = Layout(
         ".banner",
         "div.article__share",
     ),
-    figure="figure, table.picture, table.image",
+    figure="div.layout-image-2, figure, table.picture, table.image",
     figure_caption="figcaption, td.caption, td.image_desc",
 )
 

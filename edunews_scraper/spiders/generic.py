@@ -367,8 +367,23 @@ class GenericNewsSpider(NewsSpider):
         if self.matching_layout(response) is not None:
             raw = super().extract_article(response)
             raw.site = host_of(response.url)
+            raw.tags = [tag.lstrip("#").strip() for tag in raw.tags]
             return raw
         return self.extract_any(response)
+
+    def extract_images(
+        self,
+        figures: list[etree._Element],
+        hidden: set[etree._Element],
+        response: Response,
+        caption_css: str,
+    ) -> list[RawImage]:
+        """The images of the outermost figures: a family's figure selector may match a block
+        of photos with one caption and the photos' own `<figure>`s inside it (ePi's
+        `div.layout-image-2`)."""
+        chosen = set(figures)
+        outermost = [f for f in figures if not any(a in chosen for a in f.iterancestors())]
+        return super().extract_images(outermost, hidden, response, caption_css)
 
     def extract_any(self, response: Response) -> RawArticle:
         """Structured data and the printed headline, time, byline and sapo for the metadata,
