@@ -9,17 +9,20 @@ category or pagination link. New fixtures are picked up without new test code.
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import lxml.html
 import pytest
 from parsel import Selector
 
 from edunews_scraper.exporters import to_jsonable
 from edunews_scraper.fixtures import Fixture, find_fixtures
 from edunews_scraper.offline import OfflineRunner, spider_class
+from edunews_scraper.parsing import printed
 from edunews_scraper.parsing.text import clean_text
 from edunews_scraper.spiders.generic import ARTICLE_URL, GenericNewsSpider, category_slug
 from tests.conftest import FIXTURES, read_jsonl
@@ -213,3 +216,130 @@ def test_replay_crawl_exports_articles(scrapy_cli: Any, tmp_path: Any) -> None:
     assert {article["site"] for article in articles} == {"giaoducthoidai.vn"}
     assert saved <= {article["url"] for article in articles}
     assert all(article["headline"] and article["paragraphs"] for article in articles)
+
+
+# The generic spider's own real-structure pages (fixtures/news/): outlets with no site spider.
+# Their fields are checked one by one against the ground truth by tests/test_fixtures.py.
+
+OWN = find_fixtures(FIXTURES, GenericNewsSpider.name)
+
+
+def meta_layout(fixture: Fixture) -> str:
+    meta = fixture.html_path.with_name(f"{fixture.name}.meta.json")
+    return json.loads(meta.read_text("utf-8"))["layout"]
+
+
+@pytest.mark.parametrize("fixture", OWN, ids=[f.id for f in OWN])
+def test_a_known_cms_family_is_recognised_on_an_unknown_outlet(fixture: Fixture) -> None:
+    """nld, baochinhphu and cafef are read with VCCorp's layout, tienphong and nhandan with
+    ePi's; baodautu's CMS is no known family ("any")."""
+    found = OfflineRunner(GenericNewsSpider).spider.matching_layout(fixture.response())
+    assert (found.name if found else "any") == meta_layout(fixture)
+
+
+def test_the_own_pages_cover_six_outlets_and_three_cms() -> None:
+    hosts = {urlsplit(f.url).hostname for f in OWN}
+    assert len(hosts) >= 6
+    assert {meta_layout(f) for f in OWN} >= {"vccorp", "epi", "any"}
+
+
+def test_every_saved_page_is_taken_for_what_it_is() -> None:
+    """Article or listing, decided from the page: a family's layout, JSON-LD or the URL's
+    form. og:type alone is no evidence (real category pages of nld and cafef say article)."""
+    spider = OfflineRunner(GenericNewsSpider).spider
+    wrong = [
+        f.id
+        for f in ALL_FIXTURES
+        if bool(spider.article_evidence(f.response())) != (f.kind == "articles")
+    ]
+    assert wrong == []
+    listing = next(f for f in LISTINGS if f.spider == "vnexpress")
+    og_type = '<head><meta property="og:type" content="article">'
+    html = listing.response().text.replace("<head>", og_type, 1)
+    assert og_type in html
+    assert spider.article_evidence(listing.response().replace(body=html.encode())) == ""
+
+
+def test_extract_reads_an_article_of_an_outlet_with_no_spider(
+    scrapy_cli: Any, tmp_path: Any
+) -> None:
+    """`scrapy extract PAGE --url URL --spider news` on a page with no .meta.json beside it."""
+    for name, evidence in (
+        ("baodautu-xu-phat-thao-tung", "an article URL"),
+        ("nld-ho-kinh-doanh-sai-sot-thue", "the vccorp CMS family"),
+    ):
+        fixture = BY_ID[f"news/articles/{name}"]
+        page = tmp_path / "page.html"
+        page.write_bytes(fixture.html_path.read_bytes())
+        result = scrapy_cli(
+            "extract", str(page), "--url", fixture.url, "--spider", "news",
+            "--fetched-at", fixture.fetched_at.isoformat(),
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert result.stderr.splitlines()[0] == f"article page ({evidence})"
+        output = json.loads(result.stdout)
+        expected = fixture.expected()
+        for field in ("headline", "published", "authors", "lead", "paragraphs", "images"):
+            assert output[field] == expected[field], field
+
+
+def test_at_least_as_good_as_the_general_extractors_on_its_own_pages() -> None:
+    """On the generic spider's own pages: body token F1 at least trafilatura's, headline,
+    publication time and authors exact at least as often as newspaper4k's (issue 10)."""
+    from bench import accuracy
+
+    rows = {
+        row["extractor"]: row
+        for row in accuracy.run(sites=[GenericNewsSpider.name])["summary"]
+        if row["site"].startswith("all")
+    }
+    ours = rows[accuracy.GENERIC_ROW]
+    assert ours["body_f1"] >= rows[accuracy.TRAFILATURA]["body_f1"]
+    for field in ("headline", "published", "authors"):
+        assert ours[field] >= rows[accuracy.NEWSPAPER][field], field
+
+
+# What a page of an unknown CMS prints near its headline (parsing/printed.py).
+
+UNKNOWN_CMS = """<html><head><title>Trường vùng cao đón học sinh - Báo Ví Dụ</title></head><body>
+<div class="date_top">Thứ Bảy, Ngày 07 tháng 03 năm 2026, 06:00</div>
+<div class="sidebar"><span class="date">06/03/2026 21:15</span></div>
+<div class="title-detail">Trường vùng cao đón học sinh</div>
+<div class="author-share-top"><a href="" class="author cl_green">Lâm Thu Trang </a>
+<span class="post-time"> - 07/03/2026 08:47</span></div>
+<div class="sapo_detail">Sáng nay, học sinh điểm trường bản Pù trở lại lớp sau kỳ nghỉ.</div>
+<div id="content"><p>Đoạn một của bài.</p></div></body></html>"""
+
+
+def test_what_an_unknown_cms_prints_after_its_headline() -> None:
+    root = lxml.html.document_fromstring(UNKNOWN_CMS)
+    heading = printed.printed_headline(root, ["", "Trường vùng cao đón học sinh - Báo Ví Dụ"])
+    assert heading is not None and heading.get("class") == "title-detail"
+    # The masthead's date and a sidebar teaser's time come before the headline: not taken.
+    assert printed.printed_time(root, heading) == "07/03/2026 08:47"
+    assert printed.printed_authors(root, heading) == ["Lâm Thu Trang"]
+    assert printed.printed_sapo(root, heading).startswith("Sáng nay")
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("07-03-2026 - 00:01 AM", "07-03-2026 - 00:01 AM"),
+        ("Thứ Hai, ngày 20/07/2026 - 06:31", "20/07/2026 - 06:31"),
+        ("08:06 07/03/2026", "08:06 07/03/2026"),
+        ("Thứ bảy, 7/3/2026, 08:06 (GMT+7)", "7/3/2026, 08:06"),
+        ("Thứ Bảy, Ngày 07 tháng 03 năm 2026", None),
+    ],
+)
+def test_printed_date_and_time(text: str, found: str | None) -> None:
+    match = printed.DATE_TIME.search(text)
+    assert (match.group(0) if match else None) == found
+
+
+def test_a_date_alone_counts_only_where_the_page_prints_a_time() -> None:
+    html = (
+        "<body><h1>Tiêu đề bài</h1><p>Ngày 01/03/2026 có hiệu lực.</p>"
+        '<div class="detail-time">01/03/2026</div></body>'
+    )
+    root = lxml.html.document_fromstring(html)
+    assert printed.printed_time(root, printed.printed_headline(root, [])) == "01/03/2026"
