@@ -16,14 +16,18 @@ finding the article with trafilatura; a site spider of a family may reuse its la
   The template differs between outlets around those roles: nld and baochinhphu print
   `h1.detail-title`, `h2.detail-sapo`, `div.detail-content` inside `div.detail-cmain`;
   cafef `h1.title`, `h2.sapo`, `span.pdate` ("07-03-2026 - 00:01 AM"), byline `p.author`.
-- `EPI`: ePi Technologies' CMS of giaoducthoidai.vn, tienphong.vn, nhandan.vn, plo.vn,
-  sggp.org.vn, vietnamplus.vn and other papers (assets on `*.epicdn.me`): `h1.article__title`,
-  `div.article__sapo` (or `h2.article__sapo`), `div.article__body.zce-content-body.cms-body`,
-  time in `.article__meta time`, byline `.article__author .name` after the body, related boxes
-  `div.article-relate` inside the body and `div.related-news` after it, photos in `figure`
-  (lazy: real URL in `data-src`), older content in `table.picture`. Known from a real 2026 page
-  of tienphong.vn recorded in the team's markup notes and from giaoducthoidai.vn's spider;
-  no served page of a sister outlet is saved among our fixtures yet.
+- `EPI`: ePi Technologies' CMS ("mcms") of giaoducthoidai.vn, tienphong.vn, nhandan.vn and
+  (by public crawlers' selectors) plo.vn, sggp.org.vn, vietnamplus.vn and regional papers.
+  Confirmed on real pages served in 2026 (a tienphong.vn photo story, a nhandan.vn report):
+  `h1.article__title.cms-title`,
+  `div.article__sapo.cms-desc > p` (tienphong's opens "TPO - "), the time in
+  `.article__meta time.time[datetime]` ("06/09/2026 15:33", "Thứ Hai, ngày 20/07/2026 - 06:31"),
+  `div.article__body.zce-content-body.cms-body`; photos in `figure`s, lazy (a 1x1 gif in `src`,
+  the real URL in `data-src`), in photo stories two at a time in a `div.layout-image-2` under ONE
+  `figcaption` (such a story may have no paragraph at all); boxed panels `div.notebox`; related
+  teasers `div.article-relate` and ad slots inside the body; the byline `.article__author .name`
+  inside the body at its end (nhandan) or after it (tienphong); the section as the breadcrumb's
+  `a.active`; tags printed with a "#". Older content uses `table.picture`.
 """
 
 from __future__ import annotations
