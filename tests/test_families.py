@@ -42,10 +42,10 @@ def test_giaoducthoidai_reads_its_current_pages_with_the_family_layout() -> None
     assert current.selectors() == EPI_ARTICLE.selectors()
 
 
-def test_a_gallery_with_no_paragraph_is_a_clear_reject_not_related_news() -> None:
-    """A gallery article of the family can have no `<p>` at all (captions only). The schema
-    asks for one paragraph at least, so it is a reject, and the in-body related-news box is
-    never taken for its text."""
+def test_a_gallery_with_no_paragraph_has_its_captions_as_text_not_related_news() -> None:
+    """A gallery article of the family can have no `<p>` at all (captions only). It is an
+    article whose text is its captions (the lead's decision: a photo story is an article),
+    and the in-body related-news box is never taken for its text."""
     body = re.compile(r'(<div class="article__body[^"]*"[^>]*>)(.*?)(\n        </div>\n)', re.S)
     html = PHOTO.response().text
     gallery, count = body.subn(
@@ -55,4 +55,6 @@ def test_a_gallery_with_no_paragraph_is_a_clear_reject_not_related_news() -> Non
     output = OfflineRunner(spider_class("giaoducthoidai")).output(
         PHOTO.response().replace(body=gallery.encode("utf-8"))
     )
-    assert output["reason"] == "missing: paragraphs"
+    captions = list(dict.fromkeys(image["caption"] for image in PHOTO.expected()["images"]))
+    assert output["paragraphs"] == [caption for caption in captions if caption]
+    assert output["images"] == PHOTO.expected()["images"]

@@ -355,7 +355,7 @@ class GenericNewsSpider(NewsSpider):
         real category pages of nld, cafef and baodautu declare "article")."""
         if found := self.matching_layout(response):
             return f"the {found.name} CMS family"
-        if (kind := page_kind(self.page(response).root)).startswith("JSON-LD"):
+        if kind := page_kind(self.page(response).root):
             return kind
         if self.is_article_url(response.url):
             return "an article URL"
@@ -370,20 +370,6 @@ class GenericNewsSpider(NewsSpider):
             raw.tags = [tag.lstrip("#").strip() for tag in raw.tags]
             return raw
         return self.extract_any(response)
-
-    def extract_images(
-        self,
-        figures: list[etree._Element],
-        hidden: set[etree._Element],
-        response: Response,
-        caption_css: str,
-    ) -> list[RawImage]:
-        """The images of the outermost figures: a family's figure selector may match a block
-        of photos with one caption and the photos' own `<figure>`s inside it (ePi's
-        `div.layout-image-2`)."""
-        chosen = set(figures)
-        outermost = [f for f in figures if not any(a in chosen for a in f.iterancestors())]
-        return super().extract_images(outermost, hidden, response, caption_css)
 
     def extract_any(self, response: Response) -> RawArticle:
         """Structured data and the printed headline, time, byline and sapo for the metadata,
