@@ -10,7 +10,7 @@ names with rel=next, else the link labelled or classed as the next page ("Trang 
 
 An article page is read in one of two ways:
 
-- **A known CMS family** (`families.py`: VCCorp's CMS of tuoitre, thanhnien, nld,
+- **A known CMS family** (`families/`: VCCorp's CMS of tuoitre, thanhnien, nld,
   baochinhphu, cafef; ePi's of giaoducthoidai, tienphong, nhandan...): the family's layout
   reads the page as a site spider would, the printed headline, sapo, byline, time, body with
   its subheadings and boxed panels, and every photo's caption.
