@@ -30,6 +30,7 @@ alone does not: the outlets' category pages say "article" too).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime
 from typing import Any
@@ -55,7 +56,8 @@ from edunews_scraper.parsing.structured import page_kind, page_metadata
 from edunews_scraper.parsing.text import clean_text, html_to_paragraphs
 from edunews_scraper.parsing.vn_datetime import parse_vn_datetime
 from edunews_scraper.spiders.families import FAMILIES
-from edunews_scraper.spiders.news import LAZY_IMAGE_ATTRIBUTES, NewsSpider, fetched_at
+from edunews_scraper.spiders.families.vccorp import PrintedBylineFirst
+from edunews_scraper.spiders.news import LAZY_IMAGE_ATTRIBUTES, fetched_at
 
 #: Path segments of pages that list or describe articles rather than being one.
 NON_ARTICLE_SEGMENTS = (
@@ -104,13 +106,6 @@ _SITE_NAME = etree.XPath(
 CAPTIONS = (
     "//*[self::figcaption or contains(translate(@class, 'CAPTION', 'caption'), 'caption')"
     " or @itemprop='caption'][not(.//img)]"
-)
-
-#: Boxes of links to related articles that a CMS puts inside the body, where trafilatura would
-#: end the article: the giaoducthoidai/tienphong family's (`spiders/families/epi.py`).
-INLINE_RELATED = (
-    "//div[@data-source='related-news']"
-    " | //div[contains(concat(' ', normalize-space(@class), ' '), ' article-relate ')]"
 )
 
 #: Text beside the caption up to which an element holding an image is a figure, not a body.
@@ -180,20 +175,6 @@ def unwrap_layout_tables(tree: lxml.html.HtmlElement) -> None:
             line.tag = "p"
 
 
-def unwrap_boxed_panels(tree: lxml.html.HtmlElement) -> None:
-    """Open the boxed panels of VCCorp's CMS (`div.VCSortableInPreviewMode[type=content]`,
-    tuoitre, thanhnien, nld): their subheading and paragraphs are article text, which
-    trafilatura drops with the box."""
-    boxes = tree.xpath(
-        '//div[@type="content"]'
-        '[contains(concat(" ", normalize-space(@class), " "), " VCSortableInPreviewMode ")]'
-    )
-    for box in boxes:
-        for inner in box.xpath("./div[@placeholder]"):
-            inner.drop_tag()
-        box.drop_tag()
-
-
 def take_figures(tree: lxml.html.HtmlElement) -> dict[str, RawImage]:
     """Every image of a figure by URL, with its caption; captions leave the tree and each
     figure keeps nothing but its images (credits and galleries' chrome go too)."""
@@ -250,7 +231,18 @@ def repeats_lead(paragraph: str, lead: str) -> bool:
     )
 
 
-class GenericNewsSpider(NewsSpider):
+def fold(text: str) -> str:
+    """`text` without accents, case or punctuation, to compare names ("TUỔI TRẺ ONLINE" is
+    the site name "TUOI TRE ONLINE")."""
+    plain = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    return " ".join(
+        re.sub(r"[\W_]+", " ", "".join(c for c in plain if not unicodedata.combining(c)))
+        .casefold()
+        .split()
+    )
+
+
+class GenericNewsSpider(PrintedBylineFirst):
     """Any news site's listing pages and articles, from structured data and trafilatura."""
 
     name = "news"
@@ -368,8 +360,11 @@ class GenericNewsSpider(NewsSpider):
             raw = super().extract_article(response)
             raw.site = host_of(response.url)
             raw.tags = [tag.lstrip("#").strip() for tag in raw.tags]
-            return raw
-        return self.extract_any(response)
+        else:
+            raw = self.extract_any(response)
+        outlet = {fold(name) for name in _SITE_NAME(self.page(response).root)}
+        raw.authors = [name for name in raw.authors if fold(name) not in outlet]
+        return raw
 
     def extract_any(self, response: Response) -> RawArticle:
         """Structured data and the printed headline, time, byline and sapo for the metadata,
@@ -421,10 +416,7 @@ class GenericNewsSpider(NewsSpider):
         tree = lxml.html.document_fromstring(response.body, parser=parser)
         real_image_urls(tree, response.url)
         teasers = self.take_teasers(tree, response.url, own_urls)
-        for box in tree.xpath(INLINE_RELATED):
-            _drop(box)
         unwrap_layout_tables(tree)
-        unwrap_boxed_panels(tree)
         figures = take_figures(tree)
         html = trafilatura.extract(
             tree,

@@ -6,30 +6,21 @@ trafilatura.
 The generic spider's variants widen a family's layout to what every outlet of the family
 prints, as confirmed on real pages served in 2026:
 
-- `VCCORP`: the CMS of tuoitre.vn, thanhnien.vn, nld.com.vn, baochinhphu.vn and cafef.vn
-  (VCCorp's; assets on `*.mediacdn.vn`, `cafefcdn.com`). Confirmed on real pages served in
-  2026 (nld, baochinhphu, two of cafef; tuoitre and thanhnien in their spiders): every field is
-  named by a `data-role` attribute (`title`, `sapo`, `publishdate`, `author`, `content`);
-  photos are `figure.VCSortableInPreviewMode[type=Photo]` with a `.PhotoCMS_Caption` (an
-  empty `p` holding the editor's placeholder when the photo has none); related boxes
-  (`[type=RelatedNewsBox]`, `[type=RelatedOneNews]`), a "TIN MỚI" box (`div.tindnd`, cafef)
-  and ad `<zone>`s sit inside the body; boxed panels (`[type=content]`) are article text.
-  Subheadings are `h2`/`h3`, sometimes wrapping `b`/`strong`, or a paragraph of bold text.
-  The template differs between outlets around those roles: nld and baochinhphu print
-  `h1.detail-title`, `h2.detail-sapo`, `div.detail-content` inside `div.detail-cmain`;
-  cafef `h1.title`, `h2.sapo`, `span.pdate` ("07-03-2026 - 00:01 AM"), byline `p.author`.
-- `EPI`: ePi Technologies' CMS ("mcms") of giaoducthoidai.vn, tienphong.vn, nhandan.vn and
-  (by public crawlers' selectors) plo.vn, sggp.org.vn, vietnamplus.vn and regional papers.
-  Confirmed on real pages served in 2026 (a tienphong.vn photo story, a nhandan.vn report):
-  `h1.article__title.cms-title`,
-  `div.article__sapo.cms-desc > p` (tienphong's opens "TPO - "), the time in
-  `.article__meta time.time[datetime]` ("06/09/2026 15:33", "Thứ Hai, ngày 20/07/2026 - 06:31"),
-  `div.article__body.zce-content-body.cms-body`; photos in `figure`s, lazy (a 1x1 gif in `src`,
-  the real URL in `data-src`), in photo stories two at a time in a `div.layout-image-2` under ONE
-  `figcaption` (such a story may have no paragraph at all); boxed panels `div.notebox`; related
-  teasers `div.article-relate` and ad slots inside the body; the byline `.article__author .name`
-  inside the body at its end (nhandan) or after it (tienphong); the section as the breadcrumb's
-  `a.active`; tags printed with a "#". Older content uses `table.picture`.
+- `VCCORP` (`vccorp.py`, the CMS of tuoitre, thanhnien, nld.com.vn, baochinhphu.vn, cafef.vn):
+  also read by the `data-role` attributes every template of the CMS carries, since cafef's
+  prints `h1.title[data-role=title]`, `h2.sapo[data-role=sapo]`, `span.pdate[data-role=
+  publishdate]` ("07-03-2026 - 00:01 AM"), `a[data-role=cate-name]` and the byline `p.author`
+  outside the `detail-*` classes (confirmed on two real cafef pages of 2026); bylines in
+  `p[data-role=author]` (nld); cafef's "TIN MỚI" box `div.tindnd`, related boxes without a
+  typed wrapper and device-only blocks inside the body are left out.
+- `EPI` (`epi.py`, ePi's CMS of giaoducthoidai, tienphong.vn, nhandan.vn and, by public
+  crawlers' selectors, plo.vn, sggp.org.vn, vietnamplus.vn): confirmed on a real tienphong.vn
+  photo story and a real nhandan.vn report of 2026 — the time in `.article__meta time.time`
+  ("06/09/2026 15:33", "Thứ Hai, ngày 20/07/2026 - 06:31"); photo stories of `div.layout-image-2`
+  blocks, two lazy `figure`s under one `figcaption`, and no paragraph at all; boxed panels
+  `div.notebox` (text); the section as the breadcrumb's `a.active`; the byline
+  `.article__author .name` after the body (tienphong) or inside it at its end (nhandan: left
+  out of the text); tags printed with a "#".
 """
 
 from __future__ import annotations
@@ -37,41 +28,38 @@ from __future__ import annotations
 from dataclasses import replace
 
 from edunews_scraper.spiders.families.epi import EPI_ARTICLE
+from edunews_scraper.spiders.families.vccorp import VCCORP_ARTICLE
 from edunews_scraper.spiders.layout import Layout
 
-VCCORP = Layout(
-    name="vccorp",
-    marker="[data-role=content], div.detail-cmain",
-    headline="h1[data-role=title], h1.detail-title, [data-role=title]",
-    lead="[data-role=sapo]",
+VCCORP = replace(
+    VCCORP_ARTICLE,
+    # Every template of the CMS names its fields by `data-role`; cafef prints `h1.title`,
+    # `h2.sapo`, `span.pdate` and the section link outside the `detail-*` classes.
+    marker=f"{VCCORP_ARTICLE.marker}, [data-role=content]",
+    headline=f"h1[data-role=title], {VCCORP_ARTICLE.headline}",
+    lead=f"[data-role=sapo], {VCCORP_ARTICLE.lead}",
+    # The names themselves: `[data-role=author]` also marks byline containers (tuoitre's
+    # "HÀ NHI và 1 tác giả khác").
     authors=(
-        "[data-role=author], .detail-author .author-info .name, .detail-author-bot .name, "
-        ".author-info .name, .detail-info p.author, .detail-cmain p.author"
+        "p.name[data-role=author], .detail-author .author-info .name, "
+        ".detail-author .author-item-name .name, .detail-author-bot .name, "
+        ".detail-info p.author, .detail-cmain p.author"
     ),
     time="[data-role=publishdate]",
-    category="[data-role=cate-name], .detail-cate a:last-child",
-    tags=".detail-tab a, [data-role=tags] a",
-    body="div.detail-cmain [data-role=content], [data-role=content]",
+    category=f"[data-role=cate-name], {VCCORP_ARTICLE.category}",
+    body=f"{VCCORP_ARTICLE.body}, [data-role=content]",
     body_exclude=(
-        "[type^=RelatedNews]",
-        "[type=RelatedOneNews]",
-        "[type=VideoStream]",
-        "[type=Video]",
-        ".kbwscwl-relatedbox",
-        ".tindnd",
+        *VCCORP_ARTICLE.body_exclude,
+        ".kbwscwl-relatedbox",  # related boxes outside a typed VCSortable wrapper
+        ".tindnd",  # cafef's "TIN MỚI" box
         ".h-show-pc",
         ".h-show-mobile",
         ".link-source-wrapper",
         ".ads-inpage",
         ".dable_placeholder",
-        "[data-check-position]",
-        "zone",
     ),
-    figure=(
-        ".VCSortableInPreviewMode[type=Photo], figure.VCSortableInPreviewMode:not([type]), "
-        "table.imagefull, table:has(img)"
-    ),
-    figure_caption=".PhotoCMS_Caption, .imgcaption, td:not(:has(img))",
+    figure=f"{VCCORP_ARTICLE.figure}, table.imagefull",
+    figure_caption=f"{VCCORP_ARTICLE.figure_caption}, .imgcaption",
 )
 
 EPI = replace(
