@@ -266,7 +266,7 @@ def test_extract_reads_an_article_of_an_outlet_with_no_spider(
     """`scrapy extract PAGE --url URL --spider news` on a page with no .meta.json beside it."""
     for name, evidence in (
         ("baodautu-xu-phat-thao-tung", "an article URL"),
-        ("nld-ho-kinh-doanh-sai-sot-thue", "the vccorp CMS family"),
+        ("nld-ho-kinh-doanh-sai-sot-thue", "news layout 'vccorp'"),
     ):
         fixture = BY_ID[f"news/articles/{name}"]
         page = tmp_path / "page.html"

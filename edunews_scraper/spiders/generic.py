@@ -52,7 +52,7 @@ from edunews_scraper.parsing.printed import (
     printed_time,
     text_of,
 )
-from edunews_scraper.parsing.structured import page_kind, page_metadata
+from edunews_scraper.parsing.structured import page_metadata
 from edunews_scraper.parsing.text import clean_text, html_to_paragraphs
 from edunews_scraper.parsing.vn_datetime import parse_vn_datetime
 from edunews_scraper.spiders.families import FAMILIES
@@ -340,18 +340,6 @@ class GenericNewsSpider(PrintedBylineFirst):
     def site_of(self, url: str) -> str:
         """A generic crawl spans sites: each item's site is its page's host."""
         return host_of(url)
-
-    def article_evidence(self, response: Response) -> str:
-        """Why the page is taken for an article page ("" when nothing says so): a CMS
-        family's layout, the page's JSON-LD, or its URL's form (og:type alone is no evidence:
-        real category pages of nld, cafef and baodautu declare "article")."""
-        if found := self.matching_layout(response):
-            return f"the {found.name} CMS family"
-        if kind := page_kind(self.page(response).root):
-            return kind
-        if self.is_article_url(response.url):
-            return "an article URL"
-        return ""
 
     def extract_article(self, response: Response) -> RawArticle:
         """A page of a known CMS family with the family's layout; any other with its
