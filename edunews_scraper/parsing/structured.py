@@ -59,13 +59,19 @@ def unescape(text: str) -> str:
     return text
 
 
-def _walk(node: Any) -> Iterator[dict[str, Any]]:
+#: How deep lists and `@graph`s are searched for the article object (real pages: 2-3).
+MAX_JSON_LD_DEPTH = 8
+
+
+def _walk(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    if depth > MAX_JSON_LD_DEPTH:
+        return
     if isinstance(node, list):
         for child in node:
-            yield from _walk(child)
+            yield from _walk(child, depth + 1)
     elif isinstance(node, dict):
         yield node
-        yield from _walk(node.get("@graph", []))
+        yield from _walk(node.get("@graph", []), depth + 1)
 
 
 def _types(node: dict[str, Any]) -> set[str]:
@@ -94,11 +100,12 @@ _CANONICAL = compiled('link[rel="canonical"]::attr(href)')
 
 
 def json_ld_article(root: etree._Element) -> dict[str, Any]:
-    """The first JSON-LD object of an article type on the page, or {} when there is none."""
+    """The first JSON-LD object of an article type on the page, or {} when there is none.
+    A block that is not JSON, or nested too deep to read, is ignored."""
     for script in _JSON_LD(root):
         try:
             data = json.loads(script, strict=False)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         for node in _walk(data):
             if _types(node) & ARTICLE_TYPES:
