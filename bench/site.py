@@ -106,26 +106,47 @@ def _listing_templates() -> tuple[Template, Template]:
 
 
 class SiteContent:
-    """Every page of a site of `articles` articles, spread over the categories' listings
-    (`PER_PAGE` teasers a page; page k of the whole site belongs to category k % 3)."""
+    """Every page of a site of `articles` articles. Article n is published 7 minutes before
+    article n - 1 and belongs to category (n // `PER_PAGE`) % 3; each category lists its
+    articles newest first, `PER_PAGE` teasers a page (so page k of the whole site is page
+    k // 3 + 1 of category k % 3). The newest `unpublished` articles are not on the site yet:
+    `publish` puts them on top of their listings, as a news site grows between two runs."""
 
-    def __init__(self, articles: int, base: str = "") -> None:
+    def __init__(self, articles: int, base: str = "", unpublished: int = 0) -> None:
         self.articles = articles
         self.base = base
+        self.unpublished = unpublished
         self.templates = _article_templates()
         self.listing, self.teaser = _listing_templates()
-        # Every category has a first page, be it empty.
-        self.listing_pages = max(len(CATEGORIES), math.ceil(articles / PER_PAGE))
+
+    def publish(self, count: int) -> None:
+        """Put the next `count` unpublished articles on the site."""
+        self.unpublished = max(0, self.unpublished - count)
+
+    @property
+    def visible(self) -> range:
+        """The articles on the site."""
+        return range(self.unpublished, self.articles)
+
+    @property
+    def listing_pages(self) -> int:
+        """Listing pages on the site (every category has a first page, be it empty)."""
+        return sum(
+            max(1, math.ceil(self.category_size(c) / PER_PAGE)) for c in range(len(CATEGORIES))
+        )
 
     @property
     def pages(self) -> int:
-        return self.articles + self.listing_pages
+        return len(self.visible) + self.listing_pages
 
     def category_urls(self) -> dict[str, str]:
         return {slug: f"{self.base}/{slug}/" for slug in CATEGORIES}
 
     def article_path(self, n: int) -> str:
         return f"/{self.templates[n % len(self.templates)].slug}-post{FIRST_ID + n}.html"
+
+    def category_of(self, n: int) -> int:
+        return (n // PER_PAGE) % len(CATEGORIES)
 
     def article(self, n: int) -> str:
         template = self.templates[n % len(self.templates)]
@@ -137,13 +158,39 @@ class SiteContent:
             lead_in=f"Kỳ {n + 1}: ",
         )
 
-    def _listing_path(self, index: int) -> str:
-        category, page = CATEGORIES[index % len(CATEGORIES)], index // len(CATEGORIES) + 1
-        return f"/{category}/" if page == 1 else f"/{category}/?page={page}"
+    def category_size(self, category: int) -> int:
+        """How many articles category `category` lists."""
+        return sum(
+            1
+            for block in range(category, math.ceil(self.articles / PER_PAGE), len(CATEGORIES))
+            for n in range(block * PER_PAGE, min(self.articles, (block + 1) * PER_PAGE))
+            if n >= self.unpublished
+        )
 
-    def listing_page(self, index: int) -> str:
+    def listed(self, category: int, position: int) -> int | None:
+        """The article at `position` (0: the newest) of a category's listing, if any."""
+        first_block = max(category, self.unpublished // PER_PAGE)
+        first_block += (category - first_block) % len(CATEGORIES)
+        first = max(first_block * PER_PAGE, self.unpublished)
+        in_first = (first_block + 1) * PER_PAGE - first
+        if position < in_first:
+            n = first + position
+        else:
+            later, offset = divmod(position - in_first, PER_PAGE)
+            n = (first_block + len(CATEGORIES) * (later + 1)) * PER_PAGE + offset
+        return n if n < self.articles else None
+
+    def _listing_path(self, category: int, page: int) -> str:
+        slug = CATEGORIES[category]
+        return f"/{slug}/" if page == 1 else f"/{slug}/?page={page}"
+
+    def listing_page(self, category: int, page: int) -> str:
+        """Page `page` (from 1) of a category's listing."""
         teasers = []
-        for n in range(index * PER_PAGE, min(self.articles, (index + 1) * PER_PAGE)):
+        for position in range((page - 1) * PER_PAGE, page * PER_PAGE):
+            n = self.listed(category, position)
+            if n is None:
+                break
             published = NEWEST - timedelta(minutes=7 * n)
             teasers.append(
                 self.teaser.render(
@@ -153,10 +200,8 @@ class SiteContent:
                     printed=published.strftime("%d/%m/%Y %H:%M"),
                 )
             )
-        following = index + len(CATEGORIES)
-        next_url = (
-            self.base + self._listing_path(following) if following < self.listing_pages else ""
-        )
+        more = self.listed(category, page * PER_PAGE) is not None
+        next_url = self.base + self._listing_path(category, page + 1) if more else ""
         return self.listing.render(
             base=self.base,
             next_link=f'<link rel="next" href="{next_url}">' if next_url else "",
@@ -175,23 +220,28 @@ class SiteContent:
         parts = urlsplit(target)
         if match := _ARTICLE_PATH.match(parts.path):
             n = int(match["id"]) - FIRST_ID
-            if 0 <= n < self.articles and self.article_path(n) == parts.path:
+            if n in self.visible and self.article_path(n) == parts.path:
                 return self.article(n)
             return None
-        category = parts.path.strip("/")
-        if category not in CATEGORIES:
+        slug = parts.path.strip("/")
+        if slug not in CATEGORIES:
             return None
-        page = int(parse_qs(parts.query).get("page", ["1"])[0])
-        index = (page - 1) * len(CATEGORIES) + CATEGORIES.index(category)
-        return self.listing_page(index) if page >= 1 and index < self.listing_pages else None
+        try:
+            page = int(parse_qs(parts.query).get("page", ["1"])[0])
+        except ValueError:
+            return None
+        category = CATEGORIES.index(slug)
+        if page < 1 or (page > 1 and self.listed(category, (page - 1) * PER_PAGE) is None):
+            return None
+        return self.listing_page(category, page)
 
 
 class SyntheticSite:
     """Serves a `SiteContent` on 127.0.0.1 until the `with` block ends or `lifetime`
     seconds have passed, whichever comes first."""
 
-    def __init__(self, articles: int, lifetime: float = 3600) -> None:
-        self.content = SiteContent(articles)
+    def __init__(self, articles: int, lifetime: float = 3600, unpublished: int = 0) -> None:
+        self.content = SiteContent(articles, unpublished=unpublished)
         self.lifetime = lifetime
         self._loop = asyncio.new_event_loop()
         self._stop: asyncio.Event | None = None
