@@ -1,24 +1,38 @@
-"""Incremental crawls: the extension that keeps each spider's `CrawlState` (see state.py).
+"""Incremental crawls: the extension that keeps each spider's crawl state (see state.py).
 
-It opens the state when the spider opens (the spider then skips known articles), notes the
-local article feeds before anything is written to them, remembers each exported article, and
-compacts the state once the feeds are closed. `EDUNEWS_STATE_DIR` sets where the state lives;
+When the spider opens, it opens (and locks) the state, or refuses to crawl with a clear
+error and exit status 1 when the state is in use, damaged beyond rebuilding, or its folder is
+read-only or full. The spider then skips known articles and stops paging a category inside
+the part its last complete pass covered (watermark.py). Each local articles file is noted in
+the state's journal before its first line is written (through `FeedDurability`); an article
+is remembered once its line is written to every local articles feed. When the feeds are
+closed and fsynced, the run's articles are folded into the state, and, if the run finished
+cleanly (no shutdown, no failed write, no error in a callback or pipeline), the watermarks of
+the passes it completed. `EDUNEWS_STATE_DIR` sets where the state lives;
 `EDUNEWS_STATE_ENABLED = False` switches it off.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
-from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage
+from scrapy.exceptions import CloseSpider, NotConfigured
+from scrapy.extensions.feedexport import FeedExporter
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred
 
+from edunews_scraper.durability import DurableFeedStorage, DurableFile, FeedDurability
+from edunews_scraper.failure import fail_run, run_failure
 from edunews_scraper.feeds import ARTICLE
 from edunews_scraper.items import Article
-from edunews_scraper.state import CrawlState
+from edunews_scraper.state import CrawlState, StateError
+from edunews_scraper.watermark import Watermark
+
+logger = logging.getLogger(__name__)
 
 
 class IncrementalState:
@@ -28,42 +42,146 @@ class IncrementalState:
         self.crawler = crawler
         self.folder = Path(crawler.settings["EDUNEWS_STATE_DIR"])
         self.state: CrawlState | None = None
+        #: Why this run's listing passes cannot count as complete, whatever its close reason.
+        self.incomplete: list[str] = []
+        #: Distributed workers each see part of a pass: they never write watermarks.
+        self.keeps_watermarks = not crawler.settings.get("REDIS_URL")
+        self._writes_seen: dict[int, int] = {}
+        self._feeds_closed: Deferred[None] = Deferred()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalState:
         if not crawler.settings.getbool("EDUNEWS_STATE_ENABLED"):
             raise NotConfigured
         extension = cls(crawler)
-        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(extension.engine_started, signal=signals.engine_started)
-        crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
-        crawler.signals.connect(extension.feeds_closed, signal=signals.feed_exporter_closed)
+        for handler, signal in (
+            (extension.spider_opened, signals.spider_opened),
+            (extension.item_scraped, signals.item_scraped),
+            (extension.callback_failed, signals.spider_error),
+            (extension.pipeline_failed, signals.item_error),
+            (extension.feeds_closed, signals.feed_exporter_closed),
+            (extension.spider_closed, signals.spider_closed),
+        ):
+            crawler.signals.connect(handler, signal=signal)
         return extension
 
     def spider_opened(self, spider: Spider) -> None:
-        self.state = CrawlState.open(self.folder / spider.name)
+        try:
+            self.state = CrawlState.open(self.folder / spider.name)
+        except StateError as error:
+            fail_run(self.crawler, "state_refused", str(error))
+            raise CloseSpider("state_refused") from None
         spider.crawl_state = self.state
         self.crawler.stats.set_value("edunews/state/known_at_start", len(self.state))
-
-    def engine_started(self) -> None:
-        """Note every local file that receives articles, before the first line is written."""
-        exporter = self.crawler.get_extension(FeedExporter)
-        assert self.state is not None
-        for slot in getattr(exporter, "slots", []):
-            takes_articles = ARTICLE in slot.feed_options.get("item_classes", [])
-            if takes_articles and isinstance(slot.storage, FileFeedStorage):
-                self.state.record_output(slot.storage.path)
-            elif takes_articles:
-                self.crawler.spider.logger.warning(
-                    "Feed %s is not a local file: a killed run may export its articles again",
+        guard = self.crawler.get_extension(FeedDurability)
+        if guard is not None:
+            guard.listeners.append(self.note_feed)
+        for slot in self._article_slots():
+            if not isinstance(slot.storage, DurableFeedStorage):
+                spider.logger.warning(
+                    "Feed %s is not a local file: its lines cannot be checked, and a killed run "
+                    "may export its articles again",
                     slot.uri,
                 )
 
+    def _article_slots(self) -> list[Any]:
+        exporter = self.crawler.get_extension(FeedExporter)
+        return [
+            slot
+            for slot in getattr(exporter, "slots", [])
+            if ARTICLE in slot.feed_options.get("item_classes", [])
+        ]
+
+    def note_feed(self, path: Path, feed_options: dict[str, Any]) -> None:
+        """Before a local feed file is first written to: journal it if it takes articles."""
+        if self.state is not None and ARTICLE in feed_options.get("item_classes", []):
+            self.state.record_output(path)
+
     def item_scraped(self, item: Any) -> None:
-        if isinstance(item, Article) and self.state is not None:
+        """Runs after the feed exporter wrote `item`: remember an article whose line reached
+        every local articles file (and only then)."""
+        files = [
+            slot.storage.file
+            for slot in self._article_slots()
+            if isinstance(slot.storage, DurableFeedStorage) and slot.storage.file is not None
+        ]
+        written = all(self._wrote_since(file) for file in files)
+        if not isinstance(item, Article) or self.state is None:
+            return
+        if written:
             self.state.add((item.url, item.canonical_url), item.content_hash)
+            self.crawler.stats.inc_value("edunews/state/recorded")
+        else:
+            self.crawler.stats.inc_value("edunews/state/unwritten")
+
+    def _wrote_since(self, file: DurableFile) -> bool:
+        """True when `file` took a whole write since the last item (and has not failed)."""
+        before = self._writes_seen.get(id(file), 0)
+        self._writes_seen[id(file)] = file.writes
+        return file.error is None and file.writes > before
+
+    def callback_failed(self, failure: Any, response: Any, spider: Spider) -> None:
+        self.incomplete.append(f"an error in a callback on {response.url}")
+
+    def pipeline_failed(self, item: Any, response: Any, spider: Spider, failure: Any) -> None:
+        self.incomplete.append(f"an error in an item pipeline on {getattr(item, 'url', item)}")
 
     def feeds_closed(self) -> None:
-        """Every feed is stored: fold this run into the compacted state."""
-        if self.state is not None:
-            self.state.compact()
+        if not self._feeds_closed.called:
+            self._feeds_closed.callback(None)
+
+    async def spider_closed(self, spider: Spider, reason: str) -> None:
+        """Once every feed is closed (and fsynced), save the state."""
+        if self.state is None:
+            return
+        if self.crawler.get_extension(FeedExporter) is not None:
+            await maybe_deferred_to_future(self._feeds_closed)
+        self.save(spider, reason)
+
+    def save(self, spider: Spider, reason: str) -> None:
+        """Fold the run's articles into the state, then the watermarks of its complete
+        passes; a run that failed keeps its journal for the next run to fold in."""
+        state = self.state
+        assert state is not None
+        self.state = None
+        try:
+            failure = run_failure(self.crawler)
+            if failure:
+                logger.warning(
+                    "The run failed (%s): the crawl state keeps this run in its journal; the "
+                    "next run reads back what its files hold",
+                    failure,
+                )
+                return
+            watermarks = self._watermarks(spider, reason)
+            try:
+                state.commit(watermarks)
+            except OSError as error:
+                fail_run(
+                    self.crawler,
+                    "state_write_failed",
+                    f"Cannot save the crawl state {state.folder} ({error}); its journal still "
+                    "holds this run, the next run folds it in",
+                )
+                return
+            self.crawler.stats.set_value("edunews/state/watermarks_saved", len(watermarks))
+        finally:
+            state.close()
+
+    def _watermarks(self, spider: Spider, reason: str) -> dict[str, Watermark]:
+        """The watermarks of the passes this run completed; none unless it finished cleanly."""
+        if not self.keeps_watermarks:
+            return {}
+        passes = getattr(spider, "listing_passes", {})
+        why = (
+            f"it ended with {reason!r}" if reason != "finished" else "; ".join(self.incomplete[:3])
+        )
+        if why:
+            if passes:
+                logger.info("Watermarks not updated: %s", why)
+            return {}
+        return {
+            category: mark
+            for category, listing_pass in passes.items()
+            if (mark := listing_pass.watermark) is not None
+        }

@@ -26,9 +26,23 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 DOWNLOAD_TIMEOUT = 30
 
 DOWNLOADER_MIDDLEWARES = {
+    "edunews_scraper.middlewares.WebOnlyMiddleware": 40,  # before anything else sees a request
     "edunews_scraper.middlewares.RedirectGuardMiddleware": 650,  # sees 3xx before redirecting
-    "edunews_scraper.middlewares.CharsetRepairMiddleware": 950,
+    # Responses go down the orders: these two see bodies once decompressed (590).
+    "edunews_scraper.middlewares.PageLimitsMiddleware": 585,
+    "edunews_scraper.middlewares.CharsetRepairMiddleware": 580,
 }
+
+# Bounded work per page (see limits.py): a larger body, or a gzip body that decompresses to
+# more, is refused; so is one with more tags, or a tag with more distinct attributes, than
+# lxml parses in about a second; an article with a longer field becomes a reject.
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024  # the largest real article pages seen: ~0.6 MB
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+EDUNEWS_MAX_TAGS = 100_000  # real pages: ~3,000
+EDUNEWS_MAX_ATTRIBUTES = 100  # distinct attributes on one tag; real pages: ~20
+# Longest field values, in characters; a dict of any of headline, lead, paragraph, caption,
+# label (an author, a tag, the category, the printed time), url, article (all text).
+EDUNEWS_FIELD_LIMITS: dict[str, int] = {}
 
 ITEM_PIPELINES = {
     "edunews_scraper.pipelines.normalize.NormalizeTextPipeline": 100,
@@ -37,6 +51,7 @@ ITEM_PIPELINES = {
     "edunews_scraper.pipelines.authors.AuthorsPipeline": 400,
     "edunews_scraper.pipelines.dates.DatesPipeline": 500,
     "edunews_scraper.pipelines.figures.FiguresPipeline": 600,
+    "edunews_scraper.pipelines.limits.FieldLimitsPipeline": 650,
     "edunews_scraper.pipelines.validate.ValidationPipeline": 700,
     "edunews_scraper.pipelines.unchanged.UnchangedArticlePipeline": 750,
     "edunews_scraper.pipelines.article.ArticlePipeline": 800,
@@ -57,18 +72,22 @@ EDUNEWS_REDIS_TTL = 600  # a run's Redis keys expire this long after its last wo
 
 # Incremental crawls: what each spider exported is remembered here (see state.py), so a
 # scheduled run downloads only what is new; `-a full=1` re-crawls (unchanged articles are
-# still not exported twice).
+# still not exported twice). Local feeds are written through durability.py: a failed write
+# stops the run, and an article counts as done only once its line is written.
 EXTENSIONS = {
+    "edunews_scraper.durability.FeedDurability": 400,
     "edunews_scraper.incremental.IncrementalState": 500,
     # What the run wrote and where, for the end-of-run summary and the reports.
     "edunews_scraper.summary.RunRecord": 510,
     "edunews_scraper.archiving.ArchiveResponses": 520,
 }
+FEED_STORAGES = {
+    "": "edunews_scraper.durability.DurableFeedStorage",
+    "file": "edunews_scraper.durability.DurableFeedStorage",
+}
 EDUNEWS_STATE_ENABLED = True
 EDUNEWS_STATE_DIR = "data/state"
 EDUNEWS_REPLAY_STATE_DIR = "data/replay-state"  # the state of `-a replay=...` crawls
-# Stop paging a category after this many listing pages in a row brought no new article.
-EDUNEWS_STOP_AFTER_KNOWN_PAGES = 1
 
 # Output: one JSON Lines file of articles per run, and one of rejects beside it. A run given
 # -o/-O (or a FEEDS setting) writes its articles there instead, rejects beside them; rejects

@@ -1,16 +1,24 @@
-"""Faults and bad input, over real HTTP on loopback: every page ends as an exported article,
-a reject record with its URL and reason, or a logged and counted error; the crawl finishes."""
+"""Faults, bad input and hostile pages, over real HTTP on loopback: every page ends as an
+exported article, a reject record with its URL and reason, or a logged and counted error, in
+bounded memory; only web URLs are ever requested or exported; the crawl finishes."""
 
 from __future__ import annotations
 
+import gzip
 import json
+import os
 import re
+import subprocess
+import sys
+import zlib
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, read_jsonl
+from edunews_scraper.loader import load
+from tests.conftest import FIXTURES, STATS_DUMP, read_jsonl, rejects_of
 from tests.faultsite.server import FaultSite, Page, minimal_article, real_article, to_cp1258
 
 SPIDER = Path(__file__).parent / "faultsite" / "spider.py"
@@ -34,20 +42,39 @@ ARTICLES = [
     "no-headline",
     "no-date",
     "no-body",
+    # Hostile pages (issue 11).
+    "attribute-bomb",
+    "gzip-bomb",
+    "oversized",
+    "many-tags",
+    "long-paragraph",
+    "script-urls",
+    "deep-json-ld",
+    "deep-nesting",
+    "gzip-mislabelled",
+    "to-file",
+    "on-page-2",
 ]
+#: Listed on page 2: the first page's bad links must not stop paging.
+PAGE_2 = ["on-page-2"]
 
 
 def path(name: str) -> str:
     return f"/{name}-post{ARTICLES.index(name) + 1}.html"
 
 
-def listing(base: str, names: list[str], next_page: str = "") -> bytes:
-    teasers = "".join(
+def teaser(href: str, minute: int = 0) -> str:
+    return (
         f'<article class="story"><h3 class="story__heading"><a class="cms-link" '
-        f'href="{base}{path(name)}">Bài {name}</a></h3><div class="story__meta">'
-        f'<time class="time">20/11/2026 08:{i:02d}</time></div></article>'
-        for i, name in enumerate(names)
+        f'href="{href}">Bài</a></h3><div class="story__meta">'
+        f'<time class="time">20/11/2026 08:{minute:02d}</time></div></article>'
     )
+
+
+def listing(base: str, names: list[str], next_page: str = "", middle: str = "") -> bytes:
+    teasers = [teaser(f"{base}{path(name)}", i) for i, name in enumerate(names)]
+    teasers.insert(len(teasers) // 2, middle)
+    teasers = "".join(teasers)
     pager = f'<a rel="next" href="{next_page}">Trang sau</a>' if next_page else ""
     return (
         f'<html><head><meta charset="utf-8"></head><body><div class="category-timeline">'
@@ -67,7 +94,53 @@ def redirect(location: str, status: int = 301) -> Page:
     return Page(status=status, headers={"Location": location})
 
 
-HUGE_SCRIPT = "<script>var cache = '" + "x" * 20_000_000 + "';</script></body>"  # 20 MB
+def hostile_links(base: str, secret: Path) -> str:
+    """Teasers linking to local files (one of them a real article page) and a malformed URL,
+    each matching the spider's article URL pattern."""
+    host = base.removeprefix("http://")
+    return "".join(
+        teaser(href)
+        for href in (
+            f"file://{host}{secret}",
+            f"file:///dev/zero?x-post{len(ARTICLES) + 1}.html",
+            f"file://{secret.parent}/../{secret.parent.name}/{secret.name}",
+            "http://[::1",
+            "http://127.0.0.1:99999/z-post998.html",
+        )
+    )
+
+
+@cache
+def gzip_bomb() -> bytes:
+    """305 KB of gzip that decompresses to 300 MB of HTML."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: a gzip stream
+    parts = [packer.compress(b"<html><body><p>")]
+    block = b" " * (1 << 20)
+    parts += [packer.compress(block) for _ in range(300)]
+    return b"".join([*parts, packer.flush()])
+
+
+def with_script_urls(page: str) -> str:
+    """The page's images and canonical URL as `javascript:`, `vbscript:` and `file:` URLs."""
+    for n, bad in enumerate(("javascript:alert(1)", "vbscript:msgbox(1)", "file:///etc/passwd")):
+        image = GOOD["images"][n]["url"]
+        page = page.replace(f'data-src="{image}"', f'data-src="{bad}"')
+    return re.sub(
+        r'<link rel="canonical" href="[^"]*">',
+        '<link rel="canonical" href="javascript:alert(document.cookie)">',
+        page,
+    )
+
+
+def into_first_paragraph(page: str, text: str) -> str:
+    """`text` at the start of the body's first paragraph."""
+    start = page.index("\n<p>", page.index('class="article__body')) + len("\n<p>")
+    return page[:start] + text + page[start:]
+
+
+def attribute_bomb(page: str) -> str:
+    attributes = " ".join(f"a{i}=1" for i in range(200_000))
+    return page.replace("<p>", f"<p {attributes}>", 1)  # 2.3 MB
 
 
 def mangle(page: str) -> str:
@@ -95,29 +168,98 @@ ROUTES: dict[str, Callable[[str, int], Page]] = {
     path("truncated"): lambda url, hit: Page(body=real_article(url).encode()[:17000]),
     path("malformed"): lambda url, hit: html(mangle(real_article(url))),
     path("empty"): lambda url, hit: Page(body=b""),
-    path("huge"): lambda url, hit: html(
+    path("huge"): lambda url, hit: html(  # 6 MB: under DOWNLOAD_MAXSIZE (8 MiB)
         real_article(url).replace(
-            "</body>", "<script>var cache = '" + "x" * 20_000_000 + "';</script></body>"
+            "</body>", "<script>var cache = '" + "x" * 6_000_000 + "';</script></body>"
         )
     ),
     path("no-headline"): lambda url, hit: html(minimal_article(headline="")),
     path("no-date"): lambda url, hit: html(minimal_article(published="")),
     path("no-body"): lambda url, hit: html(minimal_article(body="")),
+    path("attribute-bomb"): lambda url, hit: html(attribute_bomb(real_article(url))),
+    path("gzip-bomb"): lambda url, hit: Page(
+        body=gzip_bomb(),
+        headers={"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip"},
+    ),
+    path("oversized"): lambda url, hit: html(  # 50 MB
+        real_article(url).replace("</body>", "<p>" + "Giáo dục. " * 4_500_000 + "</p></body>")
+    ),
+    path("many-tags"): lambda url, hit: html(
+        real_article(url).replace("</body>", "<p>a</p>" * 200_000 + "</body>")
+    ),
+    path("long-paragraph"): lambda url, hit: html(
+        into_first_paragraph(real_article(url), "Giáo dục thời đại. " * 10_000)
+    ),
+    path("script-urls"): lambda url, hit: html(with_script_urls(real_article(url))),
+    path("deep-json-ld"): lambda url, hit: html(
+        real_article(url).replace(
+            "</head>",
+            '<script type="application/ld+json">' + "[" * 100_000 + "]" * 100_000 + "</script>"
+            "</head>",
+        )
+    ),
+    path("deep-nesting"): lambda url, hit: html(
+        real_article(url).replace("</p>", "</p>" + "<span>" * 90_000 + "x", 1)
+    ),
+    path("gzip-mislabelled"): lambda url, hit: Page(
+        body=gzip.compress(real_article(url).encode()),
+        headers={"Content-Type": "text/html; charset=iso-8859-1", "Content-Encoding": "gzip"},
+    ),
+    path("to-file"): lambda url, hit: redirect("file:///etc/passwd", 302),
+    path("on-page-2"): lambda url, hit: html(real_article(url)),
 }
 
 
-@pytest.fixture(scope="module")
-def crawl(tmp_path_factory: pytest.TempPathFactory) -> tuple[FaultSite, list, list, str]:
-    from tests.conftest import STATS_DUMP, rejects_of, run_scrapy
+class Crawl:
+    """One crawl of the fault site: what it exported and rejected, its log, its peak RSS."""
 
+    def __init__(self, site: FaultSite, folder: Path, log: str, peak_rss_mb: float) -> None:
+        self.site = site
+        self.folder = folder
+        self.articles = read_jsonl(folder / "out.jsonl")
+        self.rejects = read_jsonl(rejects_of(folder / "out.jsonl"))
+        self.log = log
+        self.peak_rss_mb = peak_rss_mb
+
+    def __iter__(self):  # (site, articles, rejects, log), as the older tests take it
+        return iter((self.site, self.articles, self.rejects, self.log))
+
+
+def run_measured(args: list[str], cwd: Path, timeout: int) -> tuple[int, str, float]:
+    """`scrapy ARGS` in a process of its own: exit status, log, peak RSS in MB."""
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "edunews_scraper.settings"}
+    log = cwd / "crawl.log"
+    with log.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "scrapy", *args], cwd=cwd, env=env, stderr=stderr
+        )
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+        finally:
+            process.returncode = 0  # reaped by wait4
+    assert usage.ru_utime + usage.ru_stime < timeout
+    return os.waitstatus_to_exitcode(status), log.read_text(), usage.ru_maxrss / 1024
+
+
+@pytest.fixture(scope="module")
+def crawl(tmp_path_factory: pytest.TempPathFactory) -> Crawl:
     folder = tmp_path_factory.mktemp("faults")
+    secret = folder / "secret" / f"local-post{len(ARTICLES) + 2}.html"
+    secret.parent.mkdir()
+    secret.write_text(real_article("http://127.0.0.1/local.html"), "utf-8")
     routes = dict(ROUTES)
+    gzip_bomb()  # made before the crawl asks for it (it takes a second or two)
     with FaultSite(routes) as site:
         routes["/giao-duc/"] = lambda url, hit: Page(
-            body=listing(site.base, ARTICLES, f"{site.base}/giao-duc/?page=2")
+            body=listing(
+                site.base,
+                [name for name in ARTICLES if name not in PAGE_2],
+                f"{site.base}/giao-duc/?page=2",
+                middle=hostile_links(site.base, secret),
+            )
         )
-        routes["/giao-duc/?page=2"] = lambda url, hit: Page(body=listing(site.base, []))
-        result = run_scrapy(
+        routes["/giao-duc/?page=2"] = lambda url, hit: Page(body=listing(site.base, PAGE_2))
+        status, log, peak = run_measured(
             [
                 "runspider",
                 str(SPIDER),
@@ -140,22 +282,35 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> tuple[FaultSite, list, li
             folder,
             timeout=240,
         )
-        assert result.returncode == 0, result.stderr[-4000:]
-        (folder / "crawl.log").write_text(result.stderr)
-        rejects = read_jsonl(rejects_of(folder / "out.jsonl"))
-        return site, read_jsonl(folder / "out.jsonl"), rejects, result.stderr
+        assert status == 0, log[-4000:]
+        return Crawl(site, folder, log, peak)
 
 
 def by_path(records: list[dict], site: FaultSite) -> dict[str, dict]:
     return {r["url"].removeprefix(site.base): r for r in records}
 
 
-def test_every_page_has_an_outcome(crawl: tuple) -> None:
+def test_every_page_has_an_outcome(crawl: Crawl) -> None:
     site, articles, rejects, log = crawl
     exported, rejected = by_path(articles, site), by_path(rejects, site)
     assert set(exported) == {
-        path(n) for n in ("ok", "flaky", "cp1258", "mislabelled", "truncated", "malformed", "huge")
+        path(n)
+        for n in (
+            "ok",
+            "flaky",
+            "cp1258",
+            "mislabelled",
+            "truncated",
+            "malformed",
+            "huge",
+            "script-urls",
+            "deep-json-ld",
+            "gzip-mislabelled",
+            "on-page-2",
+        )
     } | {"/target-post5.html"}
+    deep = rejected.pop(path("deep-nesting"))["reason"]  # 90,000 levels: too deep to walk
+    assert deep.startswith("extraction failed: RecursionError"), deep
     assert {p: r["reason"] for p, r in rejected.items()} == {
         path("missing"): "download failed: HTTP 404",
         path("slow"): rejected[path("slow")]["reason"],
@@ -165,7 +320,26 @@ def test_every_page_has_an_outcome(crawl: tuple) -> None:
         path("no-headline"): "missing: headline",
         path("no-date"): "missing: published",
         path("no-body"): "missing: paragraphs",
+        path("attribute-bomb"): "refused: a tag with 200,000 attributes (limit 100: "
+        "EDUNEWS_MAX_ATTRIBUTES)",
+        path("gzip-bomb"): "refused: larger than DOWNLOAD_MAXSIZE once decompressed",
+        path("oversized"): "refused: larger than DOWNLOAD_MAXSIZE",
+        path("many-tags"): rejected[path("many-tags")]["reason"],
+        path("long-paragraph"): rejected[path("long-paragraph")]["reason"],
+        path("to-file"): rejected[path("to-file")]["reason"],
     }
+    assert re.fullmatch(
+        r"refused: 400,\d{3} tags \(limit 100,000: EDUNEWS_MAX_TAGS\)",
+        rejected[path("many-tags")]["reason"],
+    )
+    assert re.fullmatch(
+        r"refused: paragraph 1 is 190,\d{3} characters long \(limit 20,000\) "
+        r"\(EDUNEWS_FIELD_LIMITS\)",
+        rejected[path("long-paragraph")]["reason"],
+    )
+    assert rejected[path("to-file")]["reason"] == (
+        "refused: a redirect to 'file:///etc/passwd': not a web URL (file:)"
+    )
     assert re.match(r"download failed: .*(Timeout|took longer)", rejected[path("slow")]["reason"])
     assert "offsite" in rejected[path("offsite")]["reason"].lower() or (
         "IgnoreRequest" in rejected[path("offsite")]["reason"]
@@ -186,6 +360,9 @@ def test_retry_redirect_and_encodings_give_whole_articles(crawl: tuple) -> None:
         path("cp1258"),
         path("mislabelled"),
         path("huge"),
+        path("gzip-mislabelled"),
+        path("deep-json-ld"),
+        path("on-page-2"),
     ):
         article = exported[name]
         assert article["headline"] == GOOD["headline"], name
@@ -203,3 +380,36 @@ def test_broken_html_loses_nothing_it_holds(crawl: tuple) -> None:
     malformed = exported[path("malformed")]
     assert malformed["headline"] == GOOD["headline"]
     assert len(malformed["paragraphs"]) >= len(GOOD["paragraphs"]) // 2
+
+
+def test_only_web_urls_are_requested(crawl: Crawl) -> None:
+    """Listing links to local files (also with a `?...-postN.html` query) and malformed URLs
+    are skipped and counted; the rest of the page and the next page are still followed."""
+    requested = re.findall(r"Crawled \(\d+\) <GET (\S+)>", crawl.log)
+    assert requested and all(url.startswith(crawl.site.base) for url in requested)
+    assert not any("local" in a["url"] or "local" in a["canonical_url"] for a in crawl.articles)
+    assert "'edunews/listing/refused/scheme/file': 3" in crawl.log
+    assert "'edunews/listing/refused/malformed': 2" in crawl.log
+    assert "Skipped a link of" in crawl.log and "not a web URL (file:)" in crawl.log
+    assert crawl.site.hits.get("/giao-duc/?page=2") == 1
+
+
+def test_script_urls_never_reach_the_output(crawl: Crawl) -> None:
+    article = by_path(crawl.articles, crawl.site)[path("script-urls")]
+    assert [image["url"] for image in article["images"]] == [GOOD["images"][3]["url"]]
+    assert article["canonical_url"] == article["url"]
+    assert "'edunews/refused/images': 3" in crawl.log
+    assert "'edunews/refused/canonical': 1" in crawl.log
+    problems: list = []
+    assert len(list(load(crawl.folder / "out.jsonl", on_problem=problems.append))) == len(
+        crawl.articles
+    )
+    assert problems == []
+
+
+def test_hostile_pages_stay_within_bounded_memory(crawl: Crawl) -> None:
+    """The crawl read the attribute and gzip bombs, 50 MB, 200,000 tags, 90,000-deep
+    nesting, 100,000-deep JSON-LD, a 190,000-character paragraph and a 6 MB page: its peak
+    RSS (the process's own, from wait4) stays under 300 MB."""
+    print(f"peak RSS of the fault crawl: {crawl.peak_rss_mb:.0f} MB")
+    assert 0 < crawl.peak_rss_mb < 300, crawl.peak_rss_mb

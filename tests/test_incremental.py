@@ -53,9 +53,10 @@ def test_second_run_downloads_no_exported_article_again(
     second = scrapy_cli(*REPLAY)
     assert second.returncode == 0, second.stderr[-3000:]
     assert stat(second.stderr, "edunews/articles") == 0
-    assert stat(second.stderr, "edunews/listing/known_skipped") == len(articles)
     assert not urls & crawled_urls(second.stderr)
-    assert stat(second.stderr, "downloader/request_count") == (
+    # The first run completed a pass over each category: the second stops at page 1 of each.
+    assert second.stderr.count("the last complete pass covered this page") == 3
+    assert stat(second.stderr, "downloader/request_count") <= (
         stat(first.stderr, "downloader/request_count") - len(articles)
     )
     assert len(exported(tmp_path)) == len(articles)

@@ -35,13 +35,16 @@ from edunews_scraper.arguments import (
 )
 from edunews_scraper.feeds import route_feeds
 from edunews_scraper.items import RawArticle, RawImage, Reject
+from edunews_scraper.limits import FieldLimits, refusal
 from edunews_scraper.parsing.css import Node, Page, select
 from edunews_scraper.parsing.structured import PageMetadata, page_kind, page_metadata
 from edunews_scraper.parsing.text import clean_text, element_paragraphs
 from edunews_scraper.parsing.vn_datetime import VN_TZ, parse_vn_datetime
 from edunews_scraper.replay import enable_replay, not_in_replay, replay_folder
 from edunews_scraper.spiders.layout import Layout, UnknownLayout
-from edunews_scraper.state import CrawlState
+from edunews_scraper.state import CrawlStateStore
+from edunews_scraper.urls import MAX_URL_CHARS, UnsafeURL, join_web_url, on_domains
+from edunews_scraper.watermark import END, Floor, ListingPass, Watermark
 
 LAZY_IMAGE_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "data-srcset", "src")
 
@@ -128,7 +131,10 @@ class NewsSpider(scrapy.Spider):
     def __init__(self, name: str | None = None, **arguments: Any) -> None:
         super().__init__(name, **{key: arguments[key] for key in PASSED_THROUGH & arguments.keys()})
         #: The persistent state of exported articles, set by the IncrementalState extension.
-        self.crawl_state: CrawlState | None = None
+        self.crawl_state: CrawlStateStore | None = None
+        #: This run's pass over each category's listing (see watermark.py).
+        self.listing_passes: dict[str, ListingPass] = {}
+        self.max_url_chars = MAX_URL_CHARS
         self._page: tuple[Response, Page] | None = None
         self._layout: tuple[Response, Layout] | None = None
         values = check_arguments(
@@ -173,16 +179,26 @@ class NewsSpider(scrapy.Spider):
             enable_replay(crawler.settings, spider.replay)
         if spider.max_pages is None:
             spider.max_pages = crawler.settings.getint("EDUNEWS_MAX_PAGES")
+        spider.max_url_chars = FieldLimits.from_settings(crawler.settings).url
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        for url in self.selected_categories.values():
+        for category, url in self.selected_categories.items():
+            self.listing_passes[category] = ListingPass(
+                self.last_pass(category), self.since, self.max_pages
+            )
             yield scrapy.Request(
                 url,
                 callback=self.parse_listing,
                 errback=self.listing_failed,
-                cb_kwargs={"page": 1},
+                cb_kwargs={"page": 1, "category": category},
             )
+
+    def last_pass(self, category: str) -> Watermark | None:
+        """What the last complete pass over `category` covered (none for a full re-crawl)."""
+        if self.full or self.crawl_state is None:
+            return None
+        return self.crawl_state.watermark(category)
 
     # Listing pages ---------------------------------------------------------------------
 
@@ -201,9 +217,24 @@ class NewsSpider(scrapy.Spider):
             href = teaser.css(self.listing_link_css).get()
             if not href:
                 continue
-            url = response.urljoin(href.strip()).split("#", 1)[0]
+            try:
+                url = self.listing_url(response, href)
+            except UnsafeURL as error:
+                self.crawler.stats.inc_value(f"edunews/listing/refused/{error.kind}")
+                if error.kind != "offsite":
+                    self.logger.warning("Skipped a link of %s: %s", response.url, error)
+                continue
             if self.is_article_url(url):
                 yield url, self.teaser_time(teaser, reference)
+
+    def listing_url(self, response: Response, href: str) -> str:
+        """A link of a listing page as an absolute web URL on the spider's domains, without
+        its fragment; `UnsafeURL` for a malformed, too long or non-web URL (`file:`,
+        `javascript:`...) and for another site's."""
+        url = join_web_url(response.url, href, self.max_url_chars)
+        if self.allowed_domains and not on_domains(url, self.allowed_domains):
+            raise UnsafeURL(url, "offsite", "a link to another site")
+        return url
 
     def teaser_time(self, teaser: Selector, reference: datetime) -> datetime | None:
         """The teaser's publication time: `listing_time_css` (text or `::attr()`), parsed."""
@@ -213,52 +244,92 @@ class NewsSpider(scrapy.Spider):
     def next_page_url(self, response: Response) -> str | None:
         """The URL of the listing page after this one, or None on the last page."""
         href = response.css(self.next_page_css).get()
-        return response.urljoin(href.strip()) if href else None
+        return self.listing_url(response, href) if href else None
 
     def is_known(self, url: str) -> bool:
         """True when the article was exported by an earlier run (and this is no full crawl)."""
         return not self.full and self.crawl_state is not None and url in self.crawl_state
 
     def parse_listing(
-        self, response: Response, page: int, known_pages: int = 0
+        self, response: Response, page: int, category: str = ""
     ) -> Iterator[scrapy.Request]:
         """Follow each new, recent enough article on a listing page, then the next page.
 
-        Paging stops at a page whose dated articles are all older than `since` (undated
-        teasers are followed but do not keep paging going), and after
-        `EDUNEWS_STOP_AFTER_KNOWN_PAGES` pages in a row that bring no new article (0: never)."""
-        new = known = old = dated_recent = 0
-        for url, printed in self.listing_entries(response):
-            if self.since and printed and printed.date() < self.since:
-                old += 1
-                continue
-            dated_recent += printed is not None
-            if self.is_known(url):
-                known += 1
-            else:
-                new += 1
-                yield response.follow(url, callback=self.parse_article, errback=self.article_failed)
+        Paging stops at the last page or after `max_pages`; at a page whose dated articles are
+        all older than `since` (undated teasers are followed but do not keep paging going);
+        and at a page that lies entirely inside what the category's last complete pass
+        covered (its watermark): knowing every article of a page is not enough, as an
+        interrupted run leaves known pages above articles it never fetched."""
+        listing_pass = self.listing_passes.get(category)
+        known = old = dated_recent = 0
+        in_scope = []
+        try:
+            for url, printed in self.listing_entries(response):
+                if self.since and printed and printed.date() < self.since:
+                    old += 1
+                    continue
+                dated_recent += printed is not None
+                in_scope.append(url)
+                if self.is_known(url):
+                    known += 1
+                else:
+                    yield response.follow(
+                        url, callback=self.parse_article, errback=self.article_failed
+                    )
+            next_url = self.next_page_url(response)
+        except UnsafeURL as error:
+            self.logger.warning(
+                "Stopped paging %s: its next page is refused: %s", response.url, error
+            )
+            self.crawler.stats.inc_value(f"edunews/listing/refused/{error.kind}")
+            if listing_pass is not None:
+                listing_pass.fail(f"the next page of {response.url} is refused")
+            return
+        except Exception:  # a listing we did not foresee: follow what it gave, then stop
+            self.logger.exception("Reading listing page %s failed", response.url)
+            self.crawler.stats.inc_value("edunews/listing_failures")
+            if listing_pass is not None:
+                listing_pass.fail(f"reading {response.url} failed")
+            return
         self.crawler.stats.inc_value("edunews/listing/known_skipped", known)
         self.crawler.stats.inc_value("edunews/listing/older_skipped", old)
+        inside = listing_pass.read_page(in_scope) if listing_pass is not None else False
         if old and not dated_recent:
             self.logger.info(
                 "Stopped paging %s: every dated article is older than %s", response.url, self.since
             )
-            return
-        known_pages = known_pages + 1 if known and not new else 0
-        limit = self.settings.getint("EDUNEWS_STOP_AFTER_KNOWN_PAGES")
-        if limit and known_pages >= limit:
+            self.end_pass(listing_pass, Floor(since=self.since))
+        elif inside:
             self.logger.info(
-                "Stopped paging %s: nothing new on %d page(s) in a row", response.url, known_pages
+                "Stopped paging %s: the last complete pass covered this page and all below it",
+                response.url,
             )
-            return
-        next_url = self.next_page_url(response)
-        if next_url and self.max_pages is not None and page < self.max_pages:
+            assert listing_pass is not None
+            listing_pass.stop_inside_previous()
+        elif not next_url:
+            self.end_pass(listing_pass, END)
+        elif self.max_pages is not None and page >= self.max_pages:
+            self.end_pass(listing_pass, Floor(max_pages=self.max_pages))
+        else:
             yield response.follow(
                 next_url,
                 callback=self.parse_listing,
                 errback=self.listing_failed,
-                cb_kwargs={"page": page + 1, "known_pages": known_pages},
+                cb_kwargs={"page": page + 1, "category": category},
+            )
+
+    def end_pass(self, listing_pass: ListingPass | None, floor: Floor) -> None:
+        """Paging a category ended at `floor`; warn when that leaves a gap above the last
+        complete pass (articles between the two are never fetched)."""
+        if listing_pass is None:
+            return
+        listing_pass.end(floor)
+        if listing_pass.gap and floor.max_pages is not None:
+            self.crawler.stats.inc_value("edunews/listing/gaps")
+            self.logger.warning(
+                "Stopped paging at max_pages=%d before reaching what the last complete pass "
+                "covered: articles between the two are not fetched (raise -a max_pages)",
+                floor.max_pages,
             )
 
     # Article pages ---------------------------------------------------------------------
@@ -297,22 +368,27 @@ class NewsSpider(scrapy.Spider):
         yield Reject(
             url=request.url,
             site=self.site_of(request.url),
-            reason=f"download failed: {failure_reason(failure)}",
+            reason=refusal(failure) or f"download failed: {failure_reason(failure)}",
             fetched_at=datetime.now(VN_TZ).replace(microsecond=0),
         )
 
     def listing_failed(self, failure: Failure) -> Iterable[Reject]:
         """Errback of listing requests: log, count and record the page that could not be
-        read (`listing failed: ...`; a page left out of a replay is only counted)."""
+        read (`listing failed: ...`; a page left out of a replay is only counted); paging
+        its category did not reach its end, so its pass is incomplete."""
+        request = failure.request  # type: ignore[attr-defined]
+        listing_pass = self.listing_passes.get(request.cb_kwargs.get("category", ""))
+        if listing_pass is not None:
+            listing_pass.fail(f"{request.url} failed")
         if not_in_replay(failure, self.crawler.stats):
             return
-        url = failure.request.url  # type: ignore[attr-defined]
+        url = request.url
         self.logger.warning("Listing page failed: %s (%s)", url, failure.getErrorMessage())
         self.crawler.stats.inc_value("edunews/listing_failures")
         yield Reject(
             url=url,
             site=self.site_of(url),
-            reason=f"listing failed: {failure_reason(failure)}",
+            reason=f"listing failed: {refusal(failure) or failure_reason(failure)}",
             fetched_at=datetime.now(VN_TZ).replace(microsecond=0),
         )
 
