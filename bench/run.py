@@ -82,9 +82,11 @@ def state_open_seconds(urls: int) -> float:
         rng = random.Random(5)
         state.recent = {rng.getrandbits(64): rng.getrandbits(64) for _ in range(urls)}
         state.compact()
+        state.close()
         started = time.perf_counter()
         opened = CrawlState.open(folder)
         elapsed = time.perf_counter() - started
+        opened.close()
         assert len(opened) == len(state.keys)
     return elapsed
 

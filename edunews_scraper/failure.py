@@ -3,16 +3,20 @@
 Scrapy has no API for a crawl's exit status: `scrapy crawl` (and `runspider`) exit 1 only
 when a crawler ends without a spider (its "could not start" check). `fail_run` therefore
 unsets `crawler.spider` once the engine has stopped (after the feeds are closed, the stats
-dumped and every extension has closed), which makes the command exit 1.
+dumped and every extension has closed), which makes the command exit 1. A run that fails
+while its spider opens (a refused crawl state) sends no request (`FailedRunGuard`) and
+closes with the failure's reason as soon as it is idle.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider
 from scrapy.utils.defer import deferred_from_coro
 
 logger = logging.getLogger(__name__)
@@ -34,6 +38,29 @@ def fail_run(crawler: Crawler, reason: str, message: str) -> None:
     engine = getattr(crawler, "engine", None)
     if engine is not None and engine.running and engine.spider is not None:
         deferred_from_coro(engine.close_spider_async(reason=reason))
+
+
+class FailedRunGuard:
+    """Spider middleware: a run that failed before it started sends no start request, and
+    closes, with the failure's reason, once idle."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FailedRunGuard:
+        return cls(crawler)
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        if run_failure(self.crawler):
+            return
+        async for request_or_item in start:
+            yield request_or_item
+
+    def spider_idle(self) -> None:
+        if reason := run_failure(self.crawler):
+            raise CloseSpider(reason)
 
 
 def run_failure(crawler: Crawler) -> str | None:

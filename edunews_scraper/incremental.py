@@ -20,7 +20,7 @@ from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import CloseSpider, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.extensions.feedexport import FeedExporter
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
@@ -68,9 +68,9 @@ class IncrementalState:
     def spider_opened(self, spider: Spider) -> None:
         try:
             self.state = CrawlState.open(self.folder / spider.name)
-        except StateError as error:
+        except StateError as error:  # FailedRunGuard: no request is sent
             fail_run(self.crawler, "state_refused", str(error))
-            raise CloseSpider("state_refused") from None
+            return
         spider.crawl_state = self.state
         self.crawler.stats.set_value("edunews/state/known_at_start", len(self.state))
         guard = self.crawler.get_extension(FeedDurability)

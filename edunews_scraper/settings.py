@@ -44,6 +44,9 @@ EDUNEWS_MAX_ATTRIBUTES = 100  # distinct attributes on one tag; real pages: ~20
 # label (an author, a tag, the category, the printed time), url, article (all text).
 EDUNEWS_FIELD_LIMITS: dict[str, int] = {}
 
+# A run that failed before it started (its crawl state refused) sends no request.
+SPIDER_MIDDLEWARES = {"edunews_scraper.failure.FailedRunGuard": 10}
+
 ITEM_PIPELINES = {
     "edunews_scraper.pipelines.normalize.NormalizeTextPipeline": 100,
     "edunews_scraper.pipelines.boilerplate.BoilerplatePipeline": 200,

@@ -348,8 +348,8 @@ class CrawlState:
     def _refusal(self, problem: str) -> StateError:
         return StateError(
             f"crawl state {self.folder} cannot be trusted: {problem}. Nothing was crawled. "
-            f"Rebuild it from the article files this spider wrote: {REPAIR} {self.folder} "
-            "FILE_OR_FOLDER..."
+            f"Rebuild it from the article files this spider wrote: {REPAIR} "
+            f"{self.folder.absolute()} FILE_OR_FOLDER..."
         )
 
     def _replay(self, files: Iterable[Path]) -> None:
