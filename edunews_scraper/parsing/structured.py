@@ -76,7 +76,8 @@ def _walk(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
 
 def _types(node: dict[str, Any]) -> set[str]:
     value = node.get("@type", [])
-    return {value} if isinstance(value, str) else set(value)
+    values = value if isinstance(value, list) else [value]
+    return {item for item in values if isinstance(item, str)}
 
 
 _JSON_LD = compiled('script[type="application/ld+json"]::text')
