@@ -36,8 +36,8 @@ DOWNLOADER_MIDDLEWARES = {
 # Bounded work per page (see limits.py): a larger body, or a gzip body that decompresses to
 # more, is refused; so is one with more tags, or a tag with more distinct attributes, than
 # lxml parses in about a second; an article with a longer field becomes a reject.
-DOWNLOAD_MAXSIZE = 8 * 1024 * 1024  # the largest real article pages seen: ~0.6 MB
-DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+DOWNLOAD_MAXSIZE = 4 * 1024 * 1024  # the largest real pages seen: ~0.6 MB
+DOWNLOAD_WARNSIZE = 1024 * 1024
 EDUNEWS_MAX_TAGS = 100_000  # real pages: ~3,000
 EDUNEWS_MAX_ATTRIBUTES = 100  # distinct attributes on one tag; real pages: ~20
 # Longest field values, in characters; a dict of any of headline, lead, paragraph, caption,

@@ -80,3 +80,10 @@ def test_the_script_runs_from_anywhere() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "--quick" in done.stdout
+
+
+def test_hostile_pages_are_measured() -> None:
+    from bench.hostile import measure
+
+    assert measure("plain")["outcome"] == "article"
+    assert measure("attribute-bomb")["outcome"].startswith("refused: a tag with 200,000")
