@@ -43,7 +43,7 @@ class IncrementalState:
         self.folder = Path(crawler.settings["EDUNEWS_STATE_DIR"])
         self.state: CrawlState | None = None
         #: Why this run's listing passes cannot count as complete, whatever its close reason.
-        self.incomplete: list[str] = []
+        self.incomplete = ""
         #: Distributed workers each see part of a pass: they never write watermarks.
         self.keeps_watermarks = not crawler.settings.get("REDIS_URL")
         self._writes_seen: dict[int, int] = {}
@@ -105,7 +105,7 @@ class IncrementalState:
             for slot in self._article_slots()
             if isinstance(slot.storage, DurableFeedStorage) and slot.storage.file is not None
         ]
-        written = all(self._wrote_since(file) for file in files)
+        written = all([self._wrote_since(file) for file in files])  # every counter moves on
         if not isinstance(item, Article) or self.state is None:
             return
         if written:
@@ -121,10 +121,11 @@ class IncrementalState:
         return file.error is None and file.writes > before
 
     def callback_failed(self, failure: Any, response: Any, spider: Spider) -> None:
-        self.incomplete.append(f"an error in a callback on {response.url}")
+        self.incomplete = self.incomplete or f"an error in a callback on {response.url}"
 
     def pipeline_failed(self, item: Any, response: Any, spider: Spider, failure: Any) -> None:
-        self.incomplete.append(f"an error in an item pipeline on {getattr(item, 'url', item)}")
+        url = getattr(item, "url", "an item")
+        self.incomplete = self.incomplete or f"an error in an item pipeline on {url}"
 
     def feeds_closed(self) -> None:
         if not self._feeds_closed.called:
@@ -173,9 +174,7 @@ class IncrementalState:
         if not self.keeps_watermarks:
             return {}
         passes = getattr(spider, "listing_passes", {})
-        why = (
-            f"it ended with {reason!r}" if reason != "finished" else "; ".join(self.incomplete[:3])
-        )
+        why = f"it ended with {reason!r}" if reason != "finished" else self.incomplete
         if why:
             if passes:
                 logger.info("Watermarks not updated: %s", why)
