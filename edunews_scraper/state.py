@@ -510,8 +510,9 @@ class CrawlState:
 
 def repair(folder: Path, outputs: Iterable[Path]) -> CrawlState:
     """Replace the state in `folder` by one rebuilt from the article lines of `outputs`
-    (files, or folders searched for ``*.jsonl``/``*.jl``/``*.jsonlines``); its watermarks
-    are dropped, so the next run pages each category as far as its limits allow."""
+    (files, or folders searched for ``*.jsonl``/``*.jl``/``*.jsonlines``, rejects files
+    left out); its watermarks are dropped, so the next run pages each category as far as its
+    limits allow."""
     files: list[Path] = []
     for output in outputs:
         if output.is_dir():
@@ -519,6 +520,7 @@ def repair(folder: Path, outputs: Iterable[Path]) -> CrawlState:
                 path
                 for pattern in ("*.jsonl", "*.jl", "*.jsonlines")
                 for path in output.rglob(pattern)
+                if not path.name.endswith(".rejects.jsonl")
             )
         elif output.is_file():
             files.append(output)

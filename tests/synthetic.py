@@ -1,5 +1,5 @@
 """Crawls of the synthetic site (bench/site.py) in processes of their own, as cron runs them:
-`scrapy runspider` with the project's settings, started, signalled and read back."""
+`scrapy crawl` with the project's settings, started, signalled and read back."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from bench.site import SyntheticSite
 from edunews_scraper.state import complete_lines
 from tests.conftest import ROOT
 
-SPIDER = ROOT / "tests" / "faultsite" / "sitespider.py"
+SPIDER_MODULE = "tests.faultsite.sitespider"  # with the project's root on PYTHONPATH
 #: A crawl slow enough to be stopped half-way (about 30 pages a second).
 SLOW = (
     "-s",
@@ -36,13 +36,15 @@ def environment() -> dict[str, str]:
 
 
 def command(base: str, output: str, *args: str) -> list[str]:
-    """`scrapy runspider` of the synthetic site's spider, articles to `output`."""
+    """`scrapy crawl` of the synthetic site's spider, articles to `output`."""
     return [
         sys.executable,
         "-m",
         "scrapy",
-        "runspider",
-        str(SPIDER),
+        "crawl",
+        "synthetic",
+        "-s",
+        f"SPIDER_MODULES={SPIDER_MODULE}",
         "-a",
         f"base={base}",
         "-o",
