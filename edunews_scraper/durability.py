@@ -155,18 +155,22 @@ class FeedDurability:
                     "state_write_failed",
                     f"Cannot note feed {path} in the crawl state ({error}): stopping the crawl "
                     "before anything is written to it",
+                    f"the crawl state could not be written ({error.strerror})",
                 )
                 return
 
     def write_failed(self, file: DurableFile) -> None:
+        error = file.error
         self._fail(
             "feed_write_failed",
-            f"Cannot write to feed {file.path} ({file.error}): stopping the crawl. What is in "
+            f"Cannot write to feed {file.path} ({error}): stopping the crawl. What is in "
             "the file is whole; the articles that are not are not recorded as done, and the "
             "next run fetches them again",
+            f"feed {file.path} could not be written "
+            f"({getattr(error, 'strerror', None) or error}); the next run fetches what is missing",
         )
 
-    def _fail(self, reason: str, message: str) -> None:
+    def _fail(self, reason: str, message: str, verdict: str) -> None:
         if not self.failed:
             self.failed = reason
-            fail_run(self.crawler, reason, message)
+            fail_run(self.crawler, reason, message, verdict)

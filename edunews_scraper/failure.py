@@ -1,17 +1,15 @@
 """A run that must not pass for a good one: one clear error, the crawl stopped, exit status 1.
 
-Scrapy has no API for a crawl's exit status: `scrapy crawl` (and `runspider`) exit 1 only
-when a crawler ends without a spider (its "could not start" check). `fail_run` therefore
-unsets `crawler.spider` once the engine has stopped (after the feeds are closed, the stats
-dumped and every extension has closed), which makes the command exit 1. A run that fails
-while its spider opens (a refused crawl state) sends no request (`FailedRunGuard`) and
-closes with the failure's reason as soon as it is idle.
+`fail_run` logs the error, sets the stat `edunews/run_failed` (the `scrapy crawl` command
+ends its summary with `Run FAILED: <that>` and exits 1, see summary.py) and closes the spider
+with a reason of its own (`finish_reason`). A run that fails while its spider opens (a
+refused crawl state) sends no request (`FailedRunGuard`) and closes as soon as it is idle.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 from scrapy import signals
@@ -19,25 +17,33 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 from scrapy.utils.defer import deferred_from_coro
 
+from edunews_scraper.summary import RUN_FAILED
+
 logger = logging.getLogger(__name__)
 
-#: The stat that names why a run failed (its first reason).
-STAT = "edunews/failed"
+#: The stat that says a run failed, and why (the first failure of a run names it).
+STAT = RUN_FAILED
+#: The stat with the close reason of the failure (e.g. `feed_write_failed`).
+REASON = "edunews/run_failed/reason"
 
 
-def fail_run(crawler: Crawler, reason: str, message: str) -> None:
+def fail_run(crawler: Crawler, reason: str, message: str, verdict: str = "") -> None:
     """Log `message` as an error, close the spider with `reason` (when it is running) and
-    make the command exit with status 1. The first failure of a run names it."""
+    fail the run with `verdict` (default: `message`). The first failure of a run names it."""
     logger.error(message)
     stats = crawler.stats
-    if stats is not None and stats.get_value(STAT):
+    if stats is None or stats.get_value(REASON):
         return
-    if stats is not None:
-        stats.set_value(STAT, reason)
-    crawler.signals.connect(_unset_spider(crawler), signal=signals.engine_stopped, weak=False)
+    stats.set_value(STAT, verdict or message)
+    stats.set_value(REASON, reason)
     engine = getattr(crawler, "engine", None)
     if engine is not None and engine.running and engine.spider is not None:
         deferred_from_coro(engine.close_spider_async(reason=reason))
+
+
+def run_failure(crawler: Crawler) -> str | None:
+    """The close reason of the failure `fail_run` recorded, or None."""
+    return crawler.stats.get_value(REASON) if crawler.stats is not None else None
 
 
 class FailedRunGuard:
@@ -61,15 +67,3 @@ class FailedRunGuard:
     def spider_idle(self) -> None:
         if reason := run_failure(self.crawler):
             raise CloseSpider(reason)
-
-
-def run_failure(crawler: Crawler) -> str | None:
-    """Why the run failed (`fail_run`'s first reason), or None."""
-    return crawler.stats.get_value(STAT) if crawler.stats is not None else None
-
-
-def _unset_spider(crawler: Crawler) -> Callable[[], None]:
-    def engine_stopped() -> None:
-        crawler.spider = None  # read by the crawler process: exit status 1
-
-    return engine_stopped

@@ -163,6 +163,7 @@ class IncrementalState:
                     "state_write_failed",
                     f"Cannot save the crawl state {state.folder} ({error}); its journal still "
                     "holds this run, the next run folds it in",
+                    f"the crawl state could not be written ({error.strerror})",
                 )
                 return
             self.crawler.stats.set_value("edunews/state/watermarks_saved", len(watermarks))

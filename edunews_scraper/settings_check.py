@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import fields
 from typing import Any
 
 from scrapy.settings import BaseSettings
+
+from edunews_scraper.limits import FieldLimits
 
 
 def _whole(minimum: int) -> tuple[str, Callable[[BaseSettings, str], Any]]:
@@ -41,7 +44,13 @@ _SHARE = ("a number from 0 to 1", _share)
 #: Setting -> (what is accepted, how it is read; raises ValueError when it cannot be).
 CHECKED: dict[str, tuple[str, Callable[[BaseSettings, str], Any]]] = {
     "EDUNEWS_MAX_PAGES": _whole(1),
-    "EDUNEWS_STOP_AFTER_KNOWN_PAGES": _whole(0),
+    "EDUNEWS_MAX_TAGS": _whole(1),
+    "EDUNEWS_MAX_ATTRIBUTES": _whole(1),
+    "EDUNEWS_FIELD_LIMITS": (
+        "a JSON object of field: characters, fields "
+        + ", ".join(field.name for field in fields(FieldLimits)),
+        lambda settings, name: FieldLimits.from_settings(settings),
+    ),
     "EDUNEWS_STATE_ENABLED": _SWITCH,
     "EDUNEWS_MONITOR_MIN_ARTICLES": _whole(0),
     "EDUNEWS_MONITOR_MIN_SAMPLE": _whole(0),

@@ -444,13 +444,17 @@ class CrawlState:
             if url:
                 self.recent[url_fingerprint(url)] = content_fingerprint(content_hash)
 
-    def add_records(self, records: Iterable[dict]) -> None:
-        """Remember the articles of output lines (those with a URL and a content hash)."""
+    def add_records(self, records: Iterable[dict]) -> int:
+        """Remember the articles of output lines (those with a URL and a content hash); how
+        many there were."""
+        taken = 0
         for record in records:
             if isinstance(record.get("content_hash"), str):
                 self.add(
                     (record.get("url", ""), record.get("canonical_url", "")), record["content_hash"]
                 )
+                taken += 1
+        return taken
 
     def compact(self) -> None:
         """Fold what was added, and every output file listed so far, into articles.bin."""
@@ -510,9 +514,9 @@ class CrawlState:
 
 def repair(folder: Path, outputs: Iterable[Path]) -> CrawlState:
     """Replace the state in `folder` by one rebuilt from the article lines of `outputs`
-    (files, or folders searched for ``*.jsonl``/``*.jl``/``*.jsonlines``, rejects files
-    left out); its watermarks are dropped, so the next run pages each category as far as its
-    limits allow."""
+    (files, or folders searched for ``*.jsonl``/``*.jl``/``*.jsonlines``; the files that hold
+    no article, such as rejects files, are left out of its journal); its watermarks are
+    dropped, so the next run pages each category as far as its limits allow."""
     files: list[Path] = []
     for output in outputs:
         if output.is_dir():
@@ -520,7 +524,6 @@ def repair(folder: Path, outputs: Iterable[Path]) -> CrawlState:
                 path
                 for pattern in ("*.jsonl", "*.jl", "*.jsonlines")
                 for path in output.rglob(pattern)
-                if not path.name.endswith(".rejects.jsonl")
             )
         elif output.is_file():
             files.append(output)
@@ -531,8 +534,8 @@ def repair(folder: Path, outputs: Iterable[Path]) -> CrawlState:
     state._take_lock()
     try:
         for path in dict.fromkeys(file.resolve() for file in files):
-            state.add_records(complete_lines(path))
-            state.feeds.append(path)
+            if state.add_records(complete_lines(path)):
+                state.feeds.append(path)
         for name in ("articles.bin", "watermarks.json", "outputs.txt"):
             (folder / name).unlink(missing_ok=True)
         _replace(state._feeds_path, "".join(map(_feed_line, state.feeds)).encode())
@@ -563,7 +566,7 @@ def main(argv: list[str] | None = None) -> int:
     except StateError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(f"{arguments.folder}: {len(state)} articles from {len(set(state.feeds))} files")
+    print(f"{arguments.folder}: {len(state)} articles from {len(set(state.feeds))} file(s)")
     return 0
 
 

@@ -109,7 +109,9 @@ def judge(crawler: Crawler) -> Verdict:
     failures = []
     categories = getattr(spider, "selected_categories", None)
     shared = crawler.settings.get("REDIS_URL")  # one worker of a shared crawl: its share may
-    if categories is not None and not shared and not stats.get(LISTING_PAGES):  # be nothing
+    # be nothing; a run refused at its start (e.g. its crawl state) fetched nothing by design.
+    refused = stats.get(RUN_FAILED) and not stats.get("response_received_count")
+    if categories is not None and not shared and not stats.get(LISTING_PAGES) and not refused:
         failures.append(_no_listing(crawler, stats, len(categories)))
     if stats.get(RUN_FAILED):
         failures.append(str(stats[RUN_FAILED]))

@@ -61,6 +61,8 @@ def command(base: str, output: str, *args: str) -> list[str]:
         "EDUNEWS_MAX_PAGES=1000",
         "-s",
         "SPIDERMON_ENABLED=False",
+        "-s",
+        "STATS_DUMP=True",
         *args,
     ]
 

@@ -108,8 +108,8 @@ cp {disk}/*.jsonl {runs}/
     first = first_log.read_text()
     assert status(first_log) == 1, (how, first[-3000:])
     assert re.search(r"ERROR: Cannot write to feed \S+1\.jsonl \(\[Errno \d+\]", first)
-    assert "'edunews/failed': 'feed_write_failed'" in first
     assert "'finish_reason': 'feed_write_failed'" in first
+    assert re.search(r"Run FAILED: feed \S+1\.jsonl could not be written \(", first)
     written = (runs / "full.jsonl").read_bytes()
     assert written.endswith(b"\n"), "a half-written line was left behind"
     lines = written.count(b"\n")
@@ -147,6 +147,7 @@ mount -o remount,ro {disk}
     assert status(logs[0]) == 1
     assert re.search(r"ERROR: (crawl state folder \S+ is full|cannot write to crawl state)", full)
     assert "'finish_reason': 'state_refused'" in full
+    assert re.search(r"Run FAILED: (crawl state folder \S+ is full|cannot write)", full)
     assert status(logs[1]) == 0, normal[-3000:]
     assert status(logs[2]) == 1
     assert re.search(r"ERROR: crawl state folder \S+ is not writable \(Read-only", read_only)
@@ -174,6 +175,7 @@ def test_a_second_crawl_on_the_same_state_exits_already_running(tmp_path: Path) 
     assert second.returncode == 1
     assert f"already running (pid {first.pid})" in second.stderr
     assert "'finish_reason': 'state_refused'" in second.stderr
+    assert "Run FAILED: crawl state" in second.stderr
     assert "Crawled (200)" not in second.stderr
     exported = articles(tmp_path)
     assert exported and set(exported.values()) == {1}
@@ -216,7 +218,8 @@ def test_a_damaged_state_is_rebuilt_or_refused_never_exported_again(tmp_path: Pa
     assert f"python -m edunews_scraper.state repair {compacted.parent}" in refused.stderr
     assert "Crawled (200)" not in refused.stderr
     assert repaired.returncode == 0, repaired.stderr
-    assert f"{compacted.parent}: 100 articles from 3 files" in repaired.stdout
+    # The archived first run holds them all; the other runs' files hold none and stay out.
+    assert f"{compacted.parent}: 100 articles from 1 file(s)" in repaired.stdout
     state = CrawlState.open(compacted.parent)
     state.close()
     assert all(url in state for url in expected) and len(state) == 100

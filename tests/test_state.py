@@ -131,7 +131,7 @@ def test_a_damaged_state_whose_outputs_are_gone_is_refused_with_the_repair(
     assert f"python -m edunews_scraper.state repair {folder}" in message
     # The repair command, given where the outputs are now.
     assert main(["repair", str(folder), str(tmp_path / "archived.jsonl"), str(files[1])]) == 0
-    assert "3 articles from 2 files" in capsys.readouterr().out
+    assert "3 articles from 2 file(s)" in capsys.readouterr().out
     state = reopen(folder)
     assert all(url in state for url in (A, B, C))
     assert state.watermarks == {}
