@@ -1,7 +1,7 @@
 """Run saved pages through a spider and the item pipelines without the engine or network.
 
-Used by `scrapy extract`, `scrapy fixture` and the fixture tests: the same spider callbacks
-and the same pipelines (in `ITEM_PIPELINES` order) as a real crawl.
+Used by `scrapy extract`, `scrapy fixture` and the fixture tests: the same page limits, spider
+callbacks and pipelines (in `ITEM_PIPELINES` order) as a real crawl.
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy.utils.project import get_project_settings
 
 from edunews_scraper.exporters import to_jsonable
-from edunews_scraper.spiders.news import NewsSpider
+from edunews_scraper.items import Reject
+from edunews_scraper.limits import PageLimits
+from edunews_scraper.spiders.news import NewsSpider, fetched_at
 
 
 def spider_class(
@@ -63,6 +65,7 @@ class OfflineRunner:
         paths = crawler.settings.get_component_priority_dict_with_base("ITEM_PIPELINES")
         ordered = sorted((p for p in paths.items() if p[1] is not None), key=lambda p: p[1])
         self.pipelines = [build_from_crawler(load_object(path), crawler) for path, _ in ordered]
+        self.page_limits = PageLimits.from_settings(crawler.settings)
 
     def process(self, item: Any) -> Any | None:
         """`item` through every pipeline; None when one drops it."""
@@ -95,8 +98,17 @@ class OfflineRunner:
         return self.spider.article_evidence(response)
 
     def output(self, response: Response) -> dict[str, Any]:
-        """What a page yields, as plain JSON: an article or reject when the page is an
-        article page (see `NewsSpider.article_evidence`), else a listing summary."""
+        """What a page yields, as plain JSON: the crawl's reject of a page too costly to
+        parse (see limits.py), an article or reject when the page is an article page (see
+        `NewsSpider.article_evidence`), else a listing summary."""
+        if problem := self.page_limits.scan(response.body):
+            refused = Reject(
+                url=response.url,
+                site=self.spider.site_of(response.url),
+                reason=f"refused: {problem}",
+                fetched_at=fetched_at(response),
+            )
+            return to_jsonable(refused)
         if self.article_evidence(response):
             return to_jsonable(self.article(response))
         return self.listing(response)

@@ -55,6 +55,25 @@ def join_web_url(base: str, href: str, max_chars: int = MAX_URL_CHARS) -> str:
     return web_url(joined.split("#", 1)[0], max_chars)
 
 
+def web_url_or_none(base: str, href: str, max_chars: int = MAX_URL_CHARS) -> str | None:
+    """`join_web_url`, or None for a link that is not a web URL (one the page shows, such as
+    an image or its canonical URL, that is dropped rather than failing the page)."""
+    try:
+        return join_web_url(base, href, max_chars)
+    except UnsafeURL:
+        return None
+
+
+def joined_as_shown(base: str, href: str) -> str:
+    """`href` resolved against `base` as a browser would, or `href` itself when it cannot be
+    (a malformed URL): a URL the page shows, passed on for the limits pipeline to judge."""
+    href = href.strip()
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return href
+
+
 def is_web_url(url: str, max_chars: int = MAX_URL_CHARS) -> bool:
     """True for a web URL (see `web_url`)."""
     try:

@@ -4,13 +4,19 @@ lxml, field limits, JSON-LD that cannot hurt, and the schema's URL rule."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from lxml import etree
+from scrapy.http import HtmlResponse, Request
 
+from edunews_scraper.exporters import to_jsonable
+from edunews_scraper.fixtures import find_fixtures
 from edunews_scraper.limits import FieldLimits, PageLimits, distinct_attributes
 from edunews_scraper.loader import load
+from edunews_scraper.offline import OfflineRunner, spider_class
 from edunews_scraper.parsing.structured import json_ld_article
+from edunews_scraper.spiders.generic import GenericNewsSpider
 from edunews_scraper.urls import UnsafeURL, is_web_url, join_web_url, on_domains, web_url
 from tests.conftest import FIXTURES
 
@@ -117,3 +123,65 @@ def test_the_schema_accepts_only_web_urls(tmp_path) -> None:
     problems: list = []
     assert len(list(load(path, on_problem=problems.append))) == 1
     assert [problem.line for problem in problems] == [2, 3, 4, 5]
+
+
+def _with_malformed_urls(html: str) -> str:
+    """`html` with its canonical link and its first lazy image pointing at a broken IPv6
+    literal, which `urllib.parse.urljoin` refuses with ValueError."""
+    html = re.sub(
+        r'<link rel="canonical" href="[^"]*"',
+        '<link rel="canonical" href="http://[::1"',
+        html,
+        count=1,
+    )
+    return html.replace('data-src="https://', 'data-src="http://[::1/', 1)
+
+
+@pytest.mark.parametrize("spider", ["vnexpress", "news"])
+def test_a_malformed_image_or_canonical_url_is_dropped_not_fatal(spider: str) -> None:
+    fixture = next(f for f in find_fixtures(FIXTURES, "vnexpress") if f.kind == "articles")
+    expected = fixture.expected()
+    response = fixture.response()
+    broken = response.replace(body=_with_malformed_urls(response.text).encode("utf-8"))
+    runner = (
+        OfflineRunner(GenericNewsSpider, start_urls="https://vnexpress.net/giao-duc")
+        if spider == "news"
+        else OfflineRunner(spider_class(spider))
+    )
+    output = to_jsonable(runner.article(broken))
+    assert "reason" not in output, output.get("reason")
+    assert output["canonical_url"] == fixture.url  # the broken canonical is left out
+    assert output["headline"] == expected["headline"]
+    urls = [image["url"] for image in output["images"]]
+    assert urls and all(url.startswith("https://") for url in urls)
+    stats = runner.crawler.stats
+    assert stats.get_value("edunews/refused/canonical") == 1
+    assert stats.get_value("edunews/refused/images") == 1
+
+
+def test_a_malformed_link_on_a_generic_listing_is_skipped_and_counted() -> None:
+    runner = OfflineRunner(GenericNewsSpider, start_urls="https://example.vn/giao-duc")
+    html = (
+        '<html><body><a href="http://[::1">x</a>'
+        '<article><a href="/giao-duc/hoc-sinh-vung-cao-den-truong-som-123456.html">A</a>'
+        '</article><a rel="next" href="/giao-duc/trang-2.html">Trang sau</a></body></html>'
+    )
+    url = "https://example.vn/giao-duc"
+    response = HtmlResponse(url, body=html.encode(), request=Request(url))
+    assert runner.listing(response) == {
+        "articles": ["https://example.vn/giao-duc/hoc-sinh-vung-cao-den-truong-som-123456.html"],
+        "next_page": "https://example.vn/giao-duc/trang-2.html",
+    }
+    assert runner.crawler.stats.get_value("edunews/listing/refused/malformed") == 1
+
+
+def test_scrapy_extract_refuses_a_page_too_costly_to_parse(scrapy_cli, tmp_path) -> None:
+    page = tmp_path / "bomb.html"
+    attributes = " ".join(f"a{i}=x" for i in range(5000))
+    page.write_text(f"<html><body><p {attributes}>x</p></body></html>", "utf-8")
+    url = "https://giaoducthoidai.vn/bom-thuoc-tinh-post123456.html"
+    result = scrapy_cli("extract", str(page), "--url", url)
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["reason"] == (
+        "refused: a tag with 5,000 attributes (limit 100: EDUNEWS_MAX_ATTRIBUTES)"
+    )

@@ -34,13 +34,14 @@ import unicodedata
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.html
 import scrapy
 import trafilatura
 from lxml import etree
 from scrapy.http import Response
+from scrapy.utils.response import get_base_url
 from scrapy.utils.url import url_is_from_any_domain
 
 from edunews_scraper.items import RawArticle, RawImage
@@ -58,6 +59,7 @@ from edunews_scraper.parsing.vn_datetime import parse_vn_datetime
 from edunews_scraper.spiders.families import FAMILIES
 from edunews_scraper.spiders.families.vccorp import PrintedBylineFirst
 from edunews_scraper.spiders.news import LAZY_IMAGE_ATTRIBUTES, fetched_at
+from edunews_scraper.urls import joined_as_shown, web_url_or_none
 
 #: Path segments of pages that list or describe articles rather than being one.
 NON_ARTICLE_SEGMENTS = (
@@ -156,7 +158,7 @@ def real_image_urls(tree: lxml.html.HtmlElement, base_url: str) -> None:
         for attr in (*LAZY_IMAGE_ATTRIBUTES, "srcset"):
             value = (img.get(attr) or "").strip()
             if value and not value.startswith("data:"):
-                img.set("src", urljoin(base_url, value.split()[0]))
+                img.set("src", joined_as_shown(base_url, value.split()[0]))
                 break
 
 
@@ -286,8 +288,8 @@ class GenericNewsSpider(PrintedBylineFirst):
         reference = fetched_at(response)
         seen = {response.url}
         for link in response.css("a[href]"):
-            url = response.urljoin(link.attrib["href"].strip()).split("#", 1)[0]
-            if url in seen or not self.is_article_url(url):
+            url = self.followable_url(response, link.attrib["href"])
+            if url is None or url in seen or not self.is_article_url(url):
                 continue
             seen.add(url)
             yield url, self.link_time(link.root, url, response, reference)
@@ -304,13 +306,8 @@ class GenericNewsSpider(PrintedBylineFirst):
             classes = " ".join(link.xpath("@class | parent::li/@class").getall())
             if not (any(NEXT_LABEL.match(label) for label in labels) or NEXT_CLASS.search(classes)):
                 continue
-            url = response.urljoin(link.attrib["href"].strip()).split("#", 1)[0]
-            if (
-                url.startswith("http")
-                and url != response.url
-                and url_is_from_any_domain(url, self.allowed_domains)
-                and not self.article_url_pattern.search(url)
-            ):
+            url = self.followable_url(response, link.attrib["href"])
+            if url and url != response.url and not self.article_url_pattern.search(url):
                 return url
         return None
 
@@ -321,11 +318,8 @@ class GenericNewsSpider(PrintedBylineFirst):
         to no other article), or None when it shows none."""
         teaser = None
         for ancestor in list(link.iterancestors())[:4]:
-            hrefs = {
-                response.urljoin(href.strip()).split("#", 1)[0]
-                for href in ancestor.xpath(".//a/@href")
-            }
-            if any(href != url and self.is_article_url(href) for href in hrefs):
+            linked = (web_url_or_none(response.url, h) for h in ancestor.xpath(".//a/@href"))
+            if any(href and href != url and self.is_article_url(href) for href in linked):
                 break
             teaser = ancestor
         for time in teaser.iter("time") if teaser is not None else ():
@@ -359,7 +353,11 @@ class GenericNewsSpider(PrintedBylineFirst):
         trafilatura for the body."""
         root = self.page(response).root
         meta = page_metadata(root)
-        canonical = response.urljoin(meta.canonical_url) if meta.canonical_url else ""
+        canonical = (
+            joined_as_shown(get_base_url(response), meta.canonical_url)
+            if meta.canonical_url
+            else ""
+        )
         heading = printed_headline(root, [meta.headline, meta.title, *_TITLE(root)[:1]])
         printed = printed_time(root, heading)
         published = meta.published or next(iter(_MACHINE_TIME(root)), "")
@@ -436,8 +434,8 @@ class GenericNewsSpider(PrintedBylineFirst):
         headlines = set()
         host = host_of(page_url)
         for link in tree.xpath("//a[@href]"):
-            url = urljoin(page_url, link.get("href").strip()).split("#", 1)[0]
-            if url in own_urls or host_of(url) != host or FILE_URL.search(url):
+            url = web_url_or_none(page_url, link.get("href"))
+            if url is None or url in own_urls or host_of(url) != host or FILE_URL.search(url):
                 continue
             if headline := _text(link) or clean_text(link.get("title")):
                 headlines.add(headline)

@@ -20,6 +20,7 @@ from parsel import Selector
 from parsel.selector import create_root_node
 from scrapy.crawler import Crawler
 from scrapy.http import Response
+from scrapy.utils.response import get_base_url
 from twisted.python.failure import Failure
 
 from edunews_scraper.arguments import (
@@ -43,7 +44,13 @@ from edunews_scraper.parsing.vn_datetime import VN_TZ, parse_vn_datetime
 from edunews_scraper.replay import enable_replay, not_in_replay, replay_folder
 from edunews_scraper.spiders.layout import Layout, UnknownLayout
 from edunews_scraper.state import CrawlStateStore
-from edunews_scraper.urls import MAX_URL_CHARS, UnsafeURL, join_web_url, on_domains
+from edunews_scraper.urls import (
+    MAX_URL_CHARS,
+    UnsafeURL,
+    join_web_url,
+    joined_as_shown,
+    on_domains,
+)
 from edunews_scraper.watermark import END, Floor, ListingPass, Watermark
 
 LAZY_IMAGE_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "data-srcset", "src")
@@ -215,17 +222,20 @@ class NewsSpider(scrapy.Spider):
         reference = fetched_at(response)
         for teaser in response.css(self.listing_item_css):
             href = teaser.css(self.listing_link_css).get()
-            if not href:
-                continue
-            try:
-                url = self.listing_url(response, href)
-            except UnsafeURL as error:
-                self.crawler.stats.inc_value(f"edunews/listing/refused/{error.kind}")
-                if error.kind != "offsite":
-                    self.logger.warning("Skipped a link of %s: %s", response.url, error)
-                continue
-            if self.is_article_url(url):
+            url = self.followable_url(response, href) if href else None
+            if url and self.is_article_url(url):
                 yield url, self.teaser_time(teaser, reference)
+
+    def followable_url(self, response: Response, href: str) -> str | None:
+        """`listing_url`, or None for a link that must not be followed (counted as
+        `edunews/listing/refused/<why>`, and logged unless it only leads to another site)."""
+        try:
+            return self.listing_url(response, href)
+        except UnsafeURL as error:
+            self.crawler.stats.inc_value(f"edunews/listing/refused/{error.kind}")
+            if error.kind != "offsite":
+                self.logger.warning("Skipped a link of %s: %s", response.url, error)
+            return None
 
     def listing_url(self, response: Response, href: str) -> str:
         """A link of a listing page as an absolute web URL on the spider's domains, without
@@ -471,7 +481,11 @@ class NewsSpider(scrapy.Spider):
             url=response.url,
             site=self.site_of(response.url),
             fetched_at=fetched_at(response),
-            canonical_url=response.urljoin(meta.canonical_url) if meta.canonical_url else "",
+            canonical_url=(
+                joined_as_shown(get_base_url(response), meta.canonical_url)
+                if meta.canonical_url
+                else ""
+            ),
             headline=self.first_text(response, layout.headline) or meta.headline or meta.title,
             lead=self.first_text(response, layout.lead, layout.lead_exclude) or meta.description,
             byline=self.first_text(response, layout.byline),
@@ -528,7 +542,7 @@ class NewsSpider(scrapy.Spider):
                     continue
                 images.append(
                     RawImage(
-                        src=response.urljoin(src.split()[0]),
+                        src=joined_as_shown(get_base_url(response), src.split()[0]),
                         caption=caption,
                         alt=clean_text(img.get("alt") or img.get("title")),
                     )
