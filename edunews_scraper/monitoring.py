@@ -71,6 +71,7 @@ from spidermon.contrib.validation.jsonschema.validator import JSONSchemaValidato
 from spidermon.core.actions import Action
 from spidermon.results.items import MonitorResult
 
+from edunews_scraper.discovery.monitor import DiscoveryMonitor
 from edunews_scraper.exporters import per_item, to_jsonable
 from edunews_scraper.feeds import ARTICLE, RUN_TIME
 from edunews_scraper.items import Article
@@ -579,5 +580,6 @@ class SpiderCloseMonitorSuite(MonitorSuite):
         FieldCoverageMonitor,
         ErrorRateMonitor,
         RejectRateMonitor,
+        DiscoveryMonitor,
     ]
     monitors_finished_actions = [MonitorReport, HtmlRunReport]

@@ -118,3 +118,11 @@ EDUNEWS_ARCHIVE = "data/%(name)s/%(time)s.warc.gz"
 
 # Listing pages read per category when the spider argument max_pages is not given.
 EDUNEWS_MAX_PAGES = 5
+
+# Discovery beside the category pages (RSS feeds, news sitemaps; see edunews_scraper/discovery):
+# a source broke when more than MAX_MISSING of the articles another source lists over the same
+# time (at least MIN_ENTRIES of them, published GRACE_MINUTES or more before it was read) are
+# missing from it.
+EDUNEWS_DISCOVERY_MAX_MISSING = 0.5
+EDUNEWS_DISCOVERY_MIN_ENTRIES = 3
+EDUNEWS_DISCOVERY_GRACE_MINUTES = 30

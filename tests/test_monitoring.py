@@ -39,6 +39,9 @@ from tests.conftest import FIXTURES
 ADDON = "edunews_scraper.monitoring.Monitoring"
 ADDONS = json.dumps({**getattr(project_settings, "ADDONS", {}), ADDON: 100})
 MONITORS = {"schema", "min_articles", "field_coverage", "error_rate", "reject_rate"}
+#: Replays read the saved feeds beside the category pages: the discovery monitor judges them
+#: (tests/test_discovery.py); a bare spider reads no source and it skips.
+REPLAYED = dict.fromkeys(MONITORS | {"discovery"}, "OK")
 SPIDER = "giaoducthoidai"
 SPIDERS = sorted({f.spider for f in find_fixtures(FIXTURES) if f.kind == "listings"})
 
@@ -102,9 +105,9 @@ def test_the_addon_sets_spidermon_up_below_project_settings() -> None:
 
 def test_saved_articles_pass_every_monitor(tmp_path: Path) -> None:
     report, stats = close_spider(tmp_path, saved_articles())
-    assert statuses(report) == dict.fromkeys(MONITORS, "OK")
+    assert statuses(report) == {**dict.fromkeys(MONITORS, "OK"), "discovery": "SKIPPED"}
     assert report["passed"] is True
-    assert report["counts"] == {"passed": 5, "failed": 0, "skipped": 0}
+    assert report["counts"] == {"passed": 5, "failed": 0, "skipped": 1}
     assert stats["edunews/monitors/failed"] == 0
     assert stats["edunews/monitors/field_coverage"] == "OK"
     assert stats["spidermon/validation/items"] == len(saved_articles())
@@ -193,6 +196,7 @@ def test_a_run_without_articles_fails_only_the_minimum(tmp_path: Path) -> None:
         "field_coverage": "SKIPPED",
         "error_rate": "OK",
         "reject_rate": "SKIPPED",
+        "discovery": "SKIPPED",
     }
     assert stats["edunews/monitors/failed"] == 1
     # Articles listed and known from earlier runs count: a scheduled run finds nothing new.
@@ -256,12 +260,12 @@ def test_replay_of_the_saved_pages_passes(
     path, report = only_report(tmp_path / "data" / spider)
     feed = path.with_name(path.name.replace(".monitors.json", ".jsonl"))
     assert feed.is_file()  # beside the articles file of the run, same name
-    assert statuses(report) == dict.fromkeys(MONITORS, "OK")
+    assert statuses(report) == REPLAYED
     assert report["spider"] == spider and report["passed"] is True
     assert report["measurements"]["articles"] > 0
-    assert "'edunews/monitors/passed': 5" in log
+    assert "'edunews/monitors/passed': 6" in log
     assert "'edunews/monitors/failed': 0" in log
-    assert "Monitors: 5 passed, 0 failed, 0 skipped" in log
+    assert "Monitors: 6 passed, 0 failed, 0 skipped" in log
     assert "ERROR" not in log and "Deprecat" not in log
 
 
@@ -273,7 +277,7 @@ def test_default_thresholds_and_report_beside_the_output_file(
     )
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads((tmp_path / "out.monitors.json").read_text("utf-8"))
-    assert statuses(report) == dict.fromkeys(MONITORS, "OK")  # 7 articles: every share judged
+    assert statuses(report) == REPLAYED  # 7 articles: every share judged
 
 
 # A layout change: the site's new template renames the author, caption and body containers,
@@ -321,7 +325,7 @@ def test_replay_after_a_layout_change_fails_coverage_and_rejects(
         assert f"'edunews/monitors/{monitor}': '{status}'" in log
     assert "'edunews/monitors/failed': 2" in log
     assert "[Spidermon] Field coverage/Fields filled... FAIL" in log
-    assert "Monitors: 3 passed, 2 failed, 0 skipped (field_coverage, reject_rate)" in log
+    assert "Monitors: 4 passed, 2 failed, 0 skipped (field_coverage, reject_rate)" in log
 
     _, report = only_report(tmp_path / "data" / SPIDER)
     assert report["passed"] is False

@@ -95,6 +95,8 @@ def test_spider_arguments_limit_the_crawl(scrapy_cli: Callable, tmp_path: Path) 
         "categories=giao-duc",
         "-a",
         "max_pages=1",
+        "-a",
+        "discover=listing",  # max_pages limits the category pages; a feed lists more
         "-O",
         str(one_page),
     )

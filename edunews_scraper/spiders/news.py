@@ -19,6 +19,7 @@ from lxml import etree
 from parsel import Selector
 from parsel.selector import create_root_node
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.response import get_base_url
 from twisted.python.failure import Failure
@@ -34,6 +35,8 @@ from edunews_scraper.arguments import (
     switch,
     whole_number,
 )
+from edunews_scraper.discovery.record import LISTING
+from edunews_scraper.discovery.spider import KNOWN, NEW, OLDER, DiscoveringSpider
 from edunews_scraper.feeds import route_feeds
 from edunews_scraper.items import RawArticle, RawImage, Reject
 from edunews_scraper.limits import FieldLimits, refusal
@@ -97,7 +100,7 @@ def is_hidden(
     return False
 
 
-class NewsSpider(scrapy.Spider):
+class NewsSpider(DiscoveringSpider):
     """Base spider of a news site's category pages and articles.
 
     Spider arguments (``-a name=value``):
@@ -107,6 +110,9 @@ class NewsSpider(scrapy.Spider):
       full        1 to re-crawl articles already exported (see incremental.py); unchanged ones
                   are still not exported twice
       replay      a fixtures folder: serve every request from saved pages, no network
+      discover    comma-separated sources of articles: listing (category pages), rss, sitemap
+                  (default: all the site has; see discovery/spider.py)
+      backfill    YYYY-MM..YYYY-MM: read the site's article sitemaps of those months instead
 
     Each is declared in `spider_arguments` with what it accepts and checked when the spider is
     built (`scrapy crawl` builds it once before the crawl starts): a bad value or an unknown
@@ -156,6 +162,7 @@ class NewsSpider(scrapy.Spider):
         self.since: date | None = values.get("since")
         self.full: bool = values.get("full", False)
         self.replay: str | None = values.get("replay")
+        self.init_discovery(values.get("discover"), values.get("backfill"))
 
     def spider_arguments(self) -> tuple[Argument, ...]:
         """The `-a` arguments this spider takes, each with what it accepts."""
@@ -171,6 +178,7 @@ class NewsSpider(scrapy.Spider):
                 "folder of them",
                 replay_folder,
             ),
+            *self.discovery_arguments(),
         )
 
     def _category_list(self, text: str) -> list[str]:
@@ -191,6 +199,8 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for category, url in self.selected_categories.items():
+            if LISTING not in self.sources or self.backfill:
+                break
             self.listing_passes[category] = ListingPass(
                 self.last_pass(category), self.since, self.max_pages
             )
@@ -200,6 +210,8 @@ class NewsSpider(scrapy.Spider):
                 errback=self.listing_failed,
                 cb_kwargs={"page": 1, "category": category},
             )
+        for request in self.discovery_requests():
+            yield request
 
     def last_pass(self, category: str) -> Watermark | None:
         """What the last complete pass over `category` covered (none for a full re-crawl)."""
@@ -273,16 +285,18 @@ class NewsSpider(scrapy.Spider):
         listing_pass = self.listing_passes.get(category)
         known = old = dated_recent = 0
         in_scope = []
+        self.discovery.document_read(LISTING, category, fetched_at(response))
         try:
             for url, printed in self.listing_entries(response):
-                if self.since and printed and printed.date() < self.since:
+                decision = self.judge_entry(LISTING, category, url, printed)
+                if decision == OLDER:
                     old += 1
                     continue
                 dated_recent += printed is not None
-                in_scope.append(url)
-                if self.is_known(url):
+                in_scope.append(url)  # whichever source takes it: the pass covers it
+                if decision == KNOWN:
                     known += 1
-                else:
+                elif decision == NEW:
                     yield response.follow(
                         url, callback=self.parse_article, errback=self.article_failed
                     )
@@ -395,12 +409,19 @@ class NewsSpider(scrapy.Spider):
         url = request.url
         self.logger.warning("Listing page failed: %s (%s)", url, failure.getErrorMessage())
         self.crawler.stats.inc_value("edunews/listing_failures")
+        if not failure.check(IgnoreRequest):
+            category = request.cb_kwargs.get("category", "")
+            self.discovery.document_failed(LISTING, category, url, failure_reason(failure))
         yield Reject(
             url=url,
             site=self.site_of(url),
             reason=f"listing failed: {refusal(failure) or failure_reason(failure)}",
             fetched_at=datetime.now(VN_TZ).replace(microsecond=0),
         )
+
+    def response_time(self, response: Response) -> datetime:
+        """When a document was fetched (see `fetched_at`)."""
+        return fetched_at(response)
 
     def page(self, response: Response) -> Page:
         """The article page as plain lxml elements (parsed as parsel parses it, without the
