@@ -10,6 +10,9 @@ Every file is written atomically (a hidden temporary file beside it, then rename
 meta file exists (written after the page), so a page without one is never taken for a
 fixture (`incomplete_pages` lists them). Names are one path segment: nothing is written
 outside the fixtures folder.
+
+Saved RSS feeds and sitemaps are ``fixtures/<spider>/feeds/<name>.xml`` with the same meta file
+(`find_saved_feeds`): replays serve them, tests/test_discovery.py checks them.
 """
 
 from __future__ import annotations
@@ -25,9 +28,10 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-from scrapy.http import HtmlResponse, Request
+from scrapy.http import HtmlResponse, Request, XmlResponse
 
 KINDS = ("articles", "listings")
+FEEDS = "feeds"  # saved RSS feeds and sitemaps (`<name>.xml`)
 #: The longest fixture name, in bytes: with `.expected.json` and a temporary prefix, a file
 #: name stays within the 255 bytes file systems allow.
 MAX_NAME_BYTES = 200
@@ -50,7 +54,7 @@ class Fixture:
 
     @property
     def name(self) -> str:
-        return self.html_path.name.removesuffix(".html")
+        return self.html_path.stem
 
     @property
     def kind(self) -> str:
@@ -67,10 +71,11 @@ class Fixture:
     def sibling(self, suffix: str) -> Path:
         return self.html_path.with_name(f"{self.name}.{suffix}.json")
 
-    def response(self, request: Request | None = None) -> HtmlResponse:
+    def response(self, request: Request | None = None) -> HtmlResponse | XmlResponse:
         """The saved page as Scrapy's downloader would have handed it over."""
         headers = {"Date": format_datetime(self.fetched_at, usegmt=False), **self.headers}
-        return HtmlResponse(
+        response_class = XmlResponse if self.kind == FEEDS else HtmlResponse
+        return response_class(
             url=self.url,
             status=self.status,
             headers=headers,
@@ -93,7 +98,7 @@ def read_json(path: Path) -> Any:
 
 
 def meta_path(html_path: Path) -> Path:
-    return html_path.with_name(html_path.name.removesuffix(".html") + ".meta.json")
+    return html_path.with_name(html_path.stem + ".meta.json")
 
 
 def load_fixture(html_path: Path) -> Fixture:
@@ -142,8 +147,22 @@ def find_fixtures(
     """Every fixture under `root` (optionally one spider's), in a stable order; a page
     without its meta file is not one (see `incomplete_pages`). A fixture whose meta file
     cannot be read raises `FixtureError`, or, with `on_error`, is passed to it and left out."""
+    return _load(_pages(root, spider), on_error)
+
+
+def find_saved_feeds(
+    root: Path | str,
+    spider: str | None = None,
+    on_error: Callable[[FixtureError], None] | None = None,
+) -> list[Fixture]:
+    """Every saved RSS feed and sitemap under `root` (optionally one spider's), as
+    `find_fixtures` finds pages."""
+    return _load(sorted(Path(root).glob(f"{spider or '*'}/{FEEDS}/*.xml")), on_error)
+
+
+def _load(paths: list[Path], on_error: Callable[[FixtureError], None] | None) -> list[Fixture]:
     fixtures = []
-    for path in _pages(root, spider):
+    for path in paths:
         if not meta_path(path).is_file():
             continue
         try:

@@ -27,7 +27,7 @@ from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url
 
 from edunews_scraper.archive import archive_files, newest_pages
-from edunews_scraper.fixtures import FixtureError, find_fixtures
+from edunews_scraper.fixtures import FixtureError, find_fixtures, find_saved_feeds
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +93,10 @@ class ReplayDownloadHandler(BaseDownloadHandler):
         if archives:
             self.pages = newest_pages(archives, _key)
         else:
-            fixtures = find_fixtures(self.folder, on_error=self._unreadable)
+            fixtures = [
+                *find_fixtures(self.folder, on_error=self._unreadable),
+                *find_saved_feeds(self.folder, on_error=self._unreadable),
+            ]
             self.pages = {_key(fixture.url): fixture for fixture in fixtures}
 
     def _unreadable(self, error: FixtureError) -> None:
