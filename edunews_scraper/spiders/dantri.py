@@ -90,6 +90,14 @@ class DantriSpider(NewsSpider):
         "goc-phu-huynh": "https://dantri.com.vn/giao-duc/goc-phu-huynh.htm",
     }
 
+    # Discovery beside the category pages (README, Discovery); sub-sections' feeds unknown.
+    category_feeds = {"giao-duc": "https://dantri.com.vn/rss/giao-duc.rss"}
+    news_sitemaps = ("https://dantri.com.vn/google-news-sitemap.xml",)
+    sitemap_index = "https://dantri.com.vn/sitemaps/articles.xml"
+    archive_sitemap_pattern = re.compile(
+        r"/sitemaps/Article-(?P<year>\d{4})-(?P<month>\d{2})-\d{2}\.xml$"
+    )
+
     # The main listing: the top block and the stream, not the sidebar or sub-category boxes.
     listing_item_css = "div.highlight article.article-item, div.article.list article.article-item"
     listing_link_css = "h3.article-title a::attr(href)"

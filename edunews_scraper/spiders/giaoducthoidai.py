@@ -36,6 +36,12 @@ class GiaoducthoidaiSpider(NewsSpider):
         "thoi-su": "https://giaoducthoidai.vn/thoi-su/",
     }
 
+    # Discovery beside the category pages (README, Discovery): reconstructed, see the docstring.
+    category_feeds = {slug: f"https://giaoducthoidai.vn/rss/{slug}.rss" for slug in categories}
+    news_sitemaps = ("https://giaoducthoidai.vn/sitemaps/google-news.xml",)
+    sitemap_index = "https://giaoducthoidai.vn/sitemap.xml"
+    archive_sitemap_pattern = re.compile(r"/sitemaps/news-(?P<year>\d{4})-(?P<month>\d{1,2})\.xml$")
+
     # The category's own teasers; the sidebar ("Đọc nhiều") uses article.story too, untimed.
     listing_item_css = ".category-featured article.story, .category-timeline article.story"
     listing_link_css = ".story__heading a::attr(href)"

@@ -62,6 +62,14 @@ class ThanhnienSpider(PrintedBylineFirst):
         "on-thi-tot-nghiep": "https://thanhnien.vn/giao-duc/on-thi-tot-nghiep.htm",
     }
 
+    # Discovery beside the category pages (README, Discovery); sub-sections' feeds unknown.
+    category_feeds = {"giao-duc": "https://thanhnien.vn/rss/giao-duc.rss"}
+    news_sitemaps = ("https://thanhnien.vn/google-news-sitemap.xml",)
+    sitemap_index = "https://thanhnien.vn/sitemap.xml"
+    archive_sitemap_pattern = re.compile(
+        r"/sitemaps/sitemaps-(?P<year>\d{4})-(?P<month>\d{1,2})-\d{1,2}-\d{1,2}\.xml$"
+    )
+
     # The category's own lists (not the header mega-menu's or the sidebars' teasers), and the
     # bare items of a timelinelist fragment.
     listing_item_css = (

@@ -62,6 +62,14 @@ class TuoitreSpider(PrintedBylineFirst):
         "cau-chuyen-giao-duc": "https://tuoitre.vn/giao-duc/cau-chuyen-giao-duc.htm",
     }
 
+    # Discovery beside the category pages (README, Discovery); sub-sections' feeds unknown.
+    category_feeds = {"giao-duc": "https://tuoitre.vn/rss/giao-duc.rss"}
+    news_sitemaps = ("https://tuoitre.vn/Sitemap/GoogleNews.ashx",)
+    sitemap_index = "https://tuoitre.vn/sitemaps/index.rss"
+    archive_sitemap_pattern = re.compile(
+        r"/StaticSitemaps/sitemaps-(?P<year>\d{4})-(?P<month>\d{1,2})-\d{1,2}-\d{1,2}\.xml$"
+    )
+
     # The category page's lead story, top teasers and stream (not the sidebars' boxes of
     # other sections), and the bare items of a timeline page.
     listing_item_css = (

@@ -84,6 +84,14 @@ class VietnamnetSpider(NewsSpider):
         "khoa-hoc": f"{BASE}/giao-duc/khoa-hoc",
     }
 
+    # Discovery beside the category pages (README, Discovery).
+    category_feeds = {slug: f"{page}.rss" for slug, page in categories.items()}
+    news_sitemaps = (f"{BASE}/sitemap-news.xml",)
+    sitemap_index = f"{BASE}/sitemap.xml"
+    archive_sitemap_pattern = re.compile(
+        r"/sitemap-article-(?P<month>\d{2})-(?P<year>\d{4})-\d{2}\.xml$"
+    )
+
     # Current teasers are horizontalPost / verticalPost, legacy ones feature-box; the title
     # link is always inside `.vnn-title`.
     listing_item_css = "div.horizontalPost, div.verticalPost, div.feature-box"

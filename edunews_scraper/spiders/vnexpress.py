@@ -77,6 +77,17 @@ class VnexpressSpider(NewsSpider):
         "giao-duc-40": "https://vnexpress.net/giao-duc/giao-duc-40",
     }
 
+    # Discovery beside the category pages (README, Discovery).
+    category_feeds = {
+        slug: page.replace("vnexpress.net/", "vnexpress.net/rss/") + ".rss"
+        for slug, page in categories.items()
+    }
+    news_sitemaps = ("https://vnexpress.net/google-news-sitemap.xml",)
+    sitemap_index = "https://vnexpress.net/sitemap.xml"
+    archive_sitemap_pattern = re.compile(
+        r"/articles-(?P<year>\d{4})-sitemap\.xml(?:\?m=(?P<month>\d{1,2})(?:&d=\d{1,2})?)?$"
+    )
+
     listing_item_css = "article.item-news, article.article-item"
     listing_link_css = ".title-news a::attr(href)"
     article_url_pattern = re.compile(r"^https?://vnexpress\.net/[a-z0-9-]+-\d{6,8}\.html$")
