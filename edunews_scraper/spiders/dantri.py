@@ -38,6 +38,15 @@ Article layouts, each a `Layout`, newest first:
 - e-magazine (photo stories), dt-news (2020-2021), 2016 (2016-2019): reconstructed from the
   selectors of public crawlers; no served page of them was found. The older layouts sign the
   article off in the body: a last right-aligned `p` in `strong`.
+
+Discovery beside the category pages (README, Discovery): the feed `/rss/giao-duc.rss` (the
+sub-sections' feeds are not known); its format is the one quoted from the live feed in 2017
+(every field in CDATA, a UUID `guid`, `pubDate` "Mon, 12 Jun 2017 10:50:00 GMT+7"), no later
+copy found. Sitemaps reported by crawlers: `/google-news-sitemap.xml` (Google News format,
+reconstructed) and `/sitemaps/articles.xml`, an index of monthly `/sitemaps/Article-YYYY-MM-01.xml`
+beside `categories.xml` and `topics.xml` (their entries reconstructed as `loc` + `lastmod`).
+Article URLs name their section (`/giao-duc/...`): sitemap articles are placed in the selected
+categories by URL, in the news sitemap and in a backfill.
 """
 
 import re

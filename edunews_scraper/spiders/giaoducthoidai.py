@@ -17,6 +17,15 @@ repositories (see the real-pages notes kept outside the repository). The listing
 the `?page=N` pagination are reconstructions too; the family is reported to page its
 categories through `/api/morenews-zone-<zone>-<page>.html` (JSON) on sister sites, unconfirmed
 here. RSS feeds named by third parties: `/rss/home.rss`, `/rss/<slug>.rss`, `/rss/<slug>-<id>.rss`.
+
+Discovery beside the category pages (README, Discovery): the feeds `/rss/<slug>.rss`; the news
+sitemap `/sitemaps/google-news.xml` and the sitemap index `/sitemap.xml` of monthly
+`/sitemaps/news-YYYY-M.xml` are the CMS family's names (baophapluat.vn, tinnhanhchungkhoan.vn).
+No feed or sitemap of the site or its family was found in public repositories: the saved feeds
+are RSS 2.0 as vnexpress.net serves it, the sitemaps a one-line Google News sitemap as the
+family's vietnamplus.vn writes it (the closest documented formats). Current article URLs name no
+section: the news sitemap's articles are not placed in a category (it checks the other sources),
+and a backfill takes every article of the months.
 """
 
 import re

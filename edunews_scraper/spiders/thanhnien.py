@@ -30,6 +30,12 @@ zone id in `<input id="hdZoneId">`, its lead story and teasers in `.list__focus-
 stream in `.list__stream-main` (the sister sites' streams are `.list__news-main` (nld) and
 `.list__listing-main` (tuoitre): read as well); "Xem thêm" loads `/timelinelist/<zone>/<page>.htm`
 from page 2 on: bare `div.box-category-item` fragments, an empty answer after the last page.
+
+Discovery beside the category pages (README, Discovery): the feed `/rss/giao-duc.rss`, whose
+`pubDate` has a two-digit year (`Mon, 05 Oct 26 14:10:00 +0700`, seen in 2026; the rest of the
+feed reconstructed as its family's); the news sitemap `/google-news-sitemap.xml` (the family's
+name for it; reconstructed); the sitemap index `/sitemap.xml` of 5-day shards
+`/sitemaps/sitemaps-YYYY-M-d1-d2.xml` back to 2011, written as tuoitre's. URLs name no section.
 """
 
 import re

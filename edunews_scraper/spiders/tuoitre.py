@@ -30,7 +30,16 @@ served HTML and "Xem thêm" is `href="javascript:;"`: a script fills the stream 
 `/timeline/<zone id>/trang-<N>.htm` from page 1 on, the zone id being the page's hidden
 `#hdZoneId` (giáo dục: 13). Timeline pages are bare lists of `div.box-category-item`
 (reported by crawlers; reconstructed) and page on by their own URL. Sidebar boxes
-(`div.list__listing-sub`, `div.list__focus-sub`) show other sections' teasers: not taken."""
+(`div.list__listing-sub`, `div.list__focus-sub`) show other sections' teasers: not taken.
+
+Discovery beside the category pages (README, Discovery): the feed `/rss/giao-duc.rss` (the
+sub-sections' are not known), whose `pubDate` reads `10/2/2026 9:25:00 AM` (month first, 12-hour
+clock, Vietnam time; seen in 2026; the rest of the feed reconstructed); the news sitemap
+`/Sitemap/GoogleNews.ashx` (Google News format, reconstructed); the sitemap index
+`/sitemaps/index.rss` of 5-day shards `/StaticSitemaps/sitemaps-YYYY-M-d1-d2.xml` back to 2011
+(real structure: `lastmod` without seconds, `image:title` holding entity-escaped CDATA, `.htm.rss`
+URLs among the articles). URLs name no section: a backfill takes every article of the months.
+"""
 
 import re
 

@@ -32,6 +32,13 @@ Listings (confirmed on a real 2026 section page, fixture `listings/giao-duc`): t
 `.vnn-title a`. Pages are 0-based: page 2 of `/giao-duc` is `/giao-duc-page1`, linked from
 `ul.pagination__list li.pagination-next` and `<link rel="next">`. Every section has a feed
 `/<section>.rss` (`/thoi-su.rss`; article pages announce their sub-section's).
+
+Discovery beside the category pages (README, Discovery): the feeds `<category page>.rss`
+(`/giao-duc.rss`, `/giao-duc/tuyen-sinh.rss`) in the format of a real 2026 feed (one line,
+CDATA titles padded with spaces, `&amp;apos;` inside them, `pubDate` in `+0700`, permalink
+`guid`s); the news sitemap `/sitemap-news.xml` and the sitemap index `/sitemap.xml` of monthly
+`/sitemap-article-MM-YYYY-NN.xml` (month before year; `loc` and `lastmod` only) back to 2003,
+reported by crawlers (the news sitemap's format reconstructed). URLs name no section.
 """
 
 import re

@@ -28,6 +28,13 @@ rel="next">` and `a.next-page`.
 Older layouts reported by public scrapers (`div.fck_detail.width_common`, `#article_content`,
 `.title_news h1`, `h3.short_intro`) were not found on any saved real page; the old articles
 that were (2022) are served in the current layout.
+
+Discovery beside the category pages (README, Discovery): feeds `/rss/giao-duc.rss` and
+`/rss/giao-duc/<sub-section>.rss` (the form of `/rss/suc-khoe/tin-tuc.rss`), RSS 2.0 as served in
+2026 (`description` CDATA with the thumbnail link and the sapo, `pubDate` in `+0700`, an
+`enclosure`); the news sitemap `/google-news-sitemap.xml` (Google News format, reconstructed);
+the sitemap index `/sitemap.xml` of daily `/articles-YYYY-sitemap.xml?m=M&d=D`, reported in 2026
+to answer crawlers with a redirect (a live backfill may get nothing). URLs name no section.
 """
 
 import re
