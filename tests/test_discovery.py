@@ -4,6 +4,7 @@ backfill from the sites' dated article sitemaps."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -17,10 +18,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from scrapy.http import Request
+from scrapy.http import HtmlResponse, Request, XmlResponse
 
 from edunews_scraper.discovery.archive import MonthRange, sitemap_period
-from edunews_scraper.discovery.documents import rss_entries, sitemap_document
+from edunews_scraper.discovery.documents import NotAFeed, rss_entries, sitemap_document
 from edunews_scraper.discovery.record import LISTING, RSS, SITEMAP, DiscoveryRecord
 from edunews_scraper.discovery.times import parse_feed_time
 from edunews_scraper.discovery.verdict import Thresholds, judge
@@ -418,3 +419,28 @@ def test_a_backfill_killed_and_run_again_exports_each_article_once(tmp_path: Pat
     assert last.returncode == 0, last.stderr[-3000:]
     assert stat(last.stderr, "edunews/articles") is None
     assert stat(last.stderr, "edunews/listing/known_skipped") == str(len(expected))
+
+
+def test_feeds_that_are_not_feeds_or_are_gzipped() -> None:
+    """An HTML error page where a feed should be is no feed; a gzipped sitemap is read; a
+    feed with a stray `&` (broken XML) still gives its items."""
+    page = HtmlResponse("https://x.vn/rss/a.rss", body=b"<html><body>404</body></html>")
+    with pytest.raises(NotAFeed, match="root: html"):
+        rss_entries(page)
+    with pytest.raises(NotAFeed, match="root: html"):
+        sitemap_document(page)
+    with pytest.raises(NotAFeed, match="not a sitemap"):
+        sitemap_document(XmlResponse("https://x.vn/s.xml", body=b""))
+    sitemap = (
+        b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<url><loc>https://x.vn/a-1.html</loc><lastmod>2026-03-01</lastmod></url></urlset>"
+    )
+    document = sitemap_document(XmlResponse("https://x.vn/s.xml.gz", body=gzip.compress(sitemap)))
+    assert [e.link for e in document.entries] == ["https://x.vn/a-1.html"]
+    broken = (
+        b'<rss version="2.0"><channel><item><title>A & B</title><link>https://x.vn/a-1.html'
+        b"</link><pubDate>Sun, 01 Mar 2026 07:00:00 +0700</pubDate></item></channel></rss>"
+    )
+    assert [e.link for e in rss_entries(XmlResponse("https://x.vn/f.rss", body=broken))] == [
+        "https://x.vn/a-1.html"
+    ]
