@@ -194,10 +194,17 @@ def test_sitemap_articles_are_placed_by_the_section_their_url_names() -> None:
 # Which source broke ------------------------------------------------------------------------
 
 FETCHED = datetime(2026, 3, 13, 9, 0, tzinfo=VN_TZ)
-ARTICLES = [
-    (f"https://vnexpress.net/a-{5047400 - n}.html", FETCHED - timedelta(hours=n + 1))
-    for n in range(12)
-]
+
+
+def articles(name: str, count: int, age: timedelta) -> list[tuple[str, datetime]]:
+    """`count` articles, the newest published `age` before FETCHED, then one an hour."""
+    return [
+        (f"https://vnexpress.net/{name}-{n}.html", FETCHED - age - timedelta(hours=n))
+        for n in range(count)
+    ]
+
+
+ARTICLES = articles("a", 12, timedelta(hours=1))
 
 
 def record_of(**sources: list[tuple[str, datetime | None]] | str) -> DiscoveryRecord:
@@ -237,10 +244,7 @@ def test_a_listing_that_shows_none_of_the_feeds_articles_broke() -> None:
 
 def test_a_stale_or_unreadable_feed_broke() -> None:
     # The feed stopped a month ago: it lists that time's articles.
-    stale = [
-        (f"https://vnexpress.net/c-{n}.html", FETCHED - timedelta(days=30, hours=n))
-        for n in range(6)
-    ]
+    stale = articles("c", 6, timedelta(days=30))
     record = record_of(listing_giao_duc=ARTICLES[:10], rss_giao_duc=stale)
     assert verdicts(record) == [
         "rss broke (category giao-duc): it shows 0 of the 10 articles that listing lists over "
@@ -254,10 +258,7 @@ def test_a_stale_or_unreadable_feed_broke() -> None:
 
 
 def test_a_news_sitemap_that_stopped_updating_broke() -> None:
-    old = [
-        (f"https://vnexpress.net/b-{n}.html", FETCHED - timedelta(days=3, hours=n))
-        for n in range(9)
-    ]
+    old = articles("b", 9, timedelta(days=3))
     record = record_of(listing_giao_duc=ARTICLES, rss_giao_duc=ARTICLES, sitemap=old + ARTICLES[8:])
     assert verdicts(record) == [
         "sitemap broke (the whole site): it shows 4 of the 12 articles that listing or rss lists "
