@@ -50,10 +50,16 @@ def test_start_requests_build(name: str) -> None:
         return [request async for request in runner.spider.start()]
 
     requests = asyncio.run(collect())
-    assert [r.url for r in requests] == list(runner.spider.categories.values())
+    spider = runner.spider
+    listing = [r for r in requests if r.callback == spider.parse_listing]
+    assert [r.url for r in listing] == list(spider.categories.values())
     for request in requests:
-        assert on_domain(request.url, runner.spider.allowed_domains)
-        assert request.callback == runner.spider.parse_listing
+        assert on_domain(request.url, spider.allowed_domains)
+    # Beside the category pages: their feeds and the news sitemap (tests/test_discovery.py).
+    feeds = [
+        spider.category_feeds[slug] for slug in spider.categories if slug in spider.category_feeds
+    ]
+    assert [r.url for r in requests[len(listing) :]] == [*feeds, *spider.news_sitemaps]
 
 
 def test_scrapy_list_shows_every_spider(scrapy_cli: Callable) -> None:
