@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from scrapy.http import HtmlResponse, Request, XmlResponse
+from scrapy.utils.project import get_project_settings
 
 from edunews_scraper.discovery.archive import MonthRange, sitemap_period
 from edunews_scraper.discovery.documents import NotAFeed, rss_entries, sitemap_document
@@ -278,6 +279,14 @@ def test_too_few_or_too_fresh_articles_are_no_evidence() -> None:
         "listing broke (category giao-duc): it shows 0 of the 5 articles that rss lists over "
         "the same time"
     ]
+
+
+def test_one_worker_of_a_shared_crawl_judges_no_source() -> None:
+    settings = get_project_settings().copy()
+    settings.set("REDIS_URL", "redis://127.0.0.1:6379")
+    spider = OfflineRunner(spider_class("dantri"), settings).spider
+    spider.discovery = record_of(listing_giao_duc=[], rss_giao_duc=ARTICLES)
+    assert spider.discovery_verdict().compared == 0  # its sources are a share of the crawl's
 
 
 # Through the engine ------------------------------------------------------------------------

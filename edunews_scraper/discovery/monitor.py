@@ -22,6 +22,8 @@ class DiscoveryMonitor(Monitor):
     @monitors.name("No source broke")
     def test_no_source_broke(self) -> None:
         verdict: Verdict | None = getattr(self.data.spider, "discovery_verdict", lambda: None)()
+        if self.data.crawler.settings.get("REDIS_URL"):
+            self.skipTest("one worker of a shared crawl (REDIS_URL): its sources are a share")
         if verdict is None or not verdict.compared:
             self.skipTest("fewer than two sources read: nothing to compare")
         self.assertFalse(

@@ -276,6 +276,9 @@ class DiscoveringSpider(scrapy.Spider):
 
     def discovery_verdict(self) -> Verdict:
         """The sources checked against each other (once; logged and counted in the stats)."""
+        if self._verdict is None and self.settings.get("REDIS_URL"):
+            # One worker of a shared crawl reads a share of the sources: nothing to compare.
+            self._verdict = Verdict(0, ())
         if self._verdict is None:
             self._verdict = judge(self.discovery, Thresholds.from_settings(self.settings))
             stats = self.crawler.stats
