@@ -111,7 +111,10 @@ def judge(crawler: Crawler) -> Verdict:
     shared = crawler.settings.get("REDIS_URL")  # one worker of a shared crawl: its share may
     # be nothing; a run refused at its start (e.g. its crawl state) fetched nothing by design.
     refused = stats.get(RUN_FAILED) and not stats.get("response_received_count")
-    if categories is not None and not shared and not stats.get(LISTING_PAGES) and not refused:
+    read = stats.get(LISTING_PAGES, 0) + sum(  # feeds and sitemaps list articles too
+        stats.get(f"edunews/discovery/{source}/documents", 0) for source in ("rss", "sitemap")
+    )
+    if categories is not None and not shared and not read and not refused:
         failures.append(_no_listing(crawler, stats, len(categories)))
     if stats.get(RUN_FAILED):
         failures.append(str(stats[RUN_FAILED]))
@@ -133,6 +136,10 @@ def _no_listing(crawler: Crawler, stats: dict[str, Any], categories: int) -> str
     replay = crawler.settings.get("EDUNEWS_REPLAY_DIR") if getattr(spider, "replay", None) else ""
     if not categories:
         return "nothing to crawl: no listing page to start from"
+    if getattr(spider, "backfill", None) or "listing" not in getattr(
+        spider, "sources", ("listing",)
+    ):
+        return f"no feed or sitemap of {spider.name} could be read (see the log)"
     if replay:
         return f"no listing page of {spider.name} is saved in the replay folder {replay}"
     failed = stats.get("edunews/listing_failures", 0)

@@ -98,7 +98,7 @@ ARGUMENT_ROWS = {
     "max_pages=abc": "-a max_pages='abc': not a whole number; accepted: a whole number from 1 up",
     "max_page=1": (
         "-a max_page: giaoducthoidai takes no such argument (did you mean max_pages?); "
-        "known: categories, full, max_pages, replay, since"
+        "known: backfill, categories, discover, full, max_pages, replay, since"
     ),
     "full=maybe": (
         "-a full='maybe': neither on nor off; accepted: 1, true, yes, on (or 0, false, no, off)"

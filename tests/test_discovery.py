@@ -21,6 +21,7 @@ import pytest
 from scrapy.http import HtmlResponse, Request, XmlResponse
 from scrapy.utils.project import get_project_settings
 
+from edunews_scraper.arguments import ArgumentError
 from edunews_scraper.discovery.archive import MonthRange, sitemap_period
 from edunews_scraper.discovery.documents import NotAFeed, rss_entries, sitemap_document
 from edunews_scraper.discovery.record import LISTING, RSS, SITEMAP, DiscoveryRecord
@@ -34,7 +35,7 @@ from tests.conftest import FIXTURES, read_jsonl, run_scrapy
 
 FEEDS = find_saved_feeds(FIXTURES)
 SITES = sorted({feed.spider for feed in FEEDS})
-REPLAY = ("-a", f"replay={FIXTURES}")
+REPLAY = ("-a", f"replay={FIXTURES}", "-s", "STATS_DUMP=True")
 
 
 def saved_articles(spider: str) -> set[str]:
@@ -141,15 +142,28 @@ def test_discover_and_backfill_arguments_are_checked() -> None:
     assert spider().sources == (LISTING, RSS, SITEMAP)
     assert spider(discover="rss, listing").sources == (LISTING, RSS)
     assert spider(categories="du-hoc").sources == (LISTING, SITEMAP)  # no feed of du-hoc
-    with pytest.raises(ValueError, match="choose among listing, rss, sitemap"):
-        spider(discover="atom")
-    with pytest.raises(ValueError, match="dantri has no rss"):
-        spider(categories="du-hoc", discover="rss")
-    with pytest.raises(ValueError, match="not a month"):
-        spider(backfill="2024-13")
-    with pytest.raises(ValueError, match="ends before it starts"):
-        spider(backfill="2024-06..2024-01")
     assert str(spider(backfill="2024-01..2024-06").backfill) == "2024-01..2024-06"
+    for arguments, message in [
+        (
+            {"discover": "atom"},
+            "-a discover='atom': no such source 'atom'; accepted: comma-separated sources from "
+            "listing, rss, sitemap",
+        ),
+        (
+            {"categories": "du-hoc", "discover": "rss"},
+            "-a discover='rss': rss not available for the categories chosen; accepted: listing, "
+            "sitemap",
+        ),
+        (
+            {"backfill": "2024-13"},
+            "-a backfill='2024-13': '2024-13' is not a month; accepted: months YYYY-MM..YYYY-MM "
+            "(e.g. 2024-01..2024-06)",
+        ),
+        ({"backfill": "2024-06..2024-01"}, "-a backfill='2024-06..2024-01': the range ends"),
+    ]:
+        with pytest.raises(ArgumentError) as error:
+            spider(**arguments)
+        assert str(error.value).startswith(message)
 
 
 def test_months_and_the_sites_dated_sitemaps() -> None:
@@ -339,6 +353,8 @@ def test_a_renamed_teaser_class_is_an_alarm_while_rss_brings_the_articles(
     result = scrapy_cli(
         "crawl",
         "giaoducthoidai",
+        "-s",
+        "STATS_DUMP=True",
         "-a",
         f"replay={fixtures}",
         "-a",
@@ -347,6 +363,8 @@ def test_a_renamed_teaser_class_is_an_alarm_while_rss_brings_the_articles(
         "out.jsonl",
     )
     log = result.stderr
+    assert result.returncode == 1  # the operator's cron or CI sees a failed run
+    assert log.rstrip().endswith("Run FAILED: monitors failed: discovery.")
     feed = next(f for f in FEEDS if f.spider == "giaoducthoidai" and f.name == "rss-giao-duc")
     alarm = re.search(
         r"WARNING: Discovery: (listing broke \(category giao-duc\): it shows 0 of the (\d+) "
@@ -414,7 +432,6 @@ def test_a_backfill_killed_and_run_again_exports_each_article_once(tmp_path: Pat
     expected = set(shard.expected()["followed"]) & saved_articles("vietnamnet")
     assert 0 < len(runs_output(tmp_path, "vietnamnet")) < len(expected)
 
-    time.sleep(1.1)  # a new file name for each run
     again = run_scrapy(args, tmp_path)
     assert again.returncode == 0, again.stderr[-3000:]
     assert f"Backfill of {months} from https://vietnamnet.vn/sitemap.xml" in again.stderr
@@ -424,7 +441,6 @@ def test_a_backfill_killed_and_run_again_exports_each_article_once(tmp_path: Pat
     urls = [r["url"] for r in runs_output(tmp_path, "vietnamnet")]
     assert sorted(urls) == sorted(expected)
 
-    time.sleep(1.1)
     last = run_scrapy(args, tmp_path)
     assert last.returncode == 0, last.stderr[-3000:]
     assert stat(last.stderr, "edunews/articles") is None

@@ -30,7 +30,7 @@ class MonthRange:
         start, _, end = text.strip().partition("..")
         first, last = _month(start), _month(end or start)
         if last < first:
-            raise ValueError(f"{text!r}: the range ends before it starts")
+            raise ValueError("the range ends before it starts")
         return cls(first, last)
 
     def covers(self, year: int, month: int | None) -> bool:
@@ -47,7 +47,7 @@ class MonthRange:
 def _month(text: str) -> tuple[int, int]:
     match = _MONTH.match(text.strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
-        raise ValueError(f"{text!r} is not a month YYYY-MM (e.g. 2024-01..2024-06)")
+        raise ValueError(f"{text.strip()!r} is not a month")
     return int(match.group(1)), int(match.group(2))
 
 
