@@ -31,6 +31,7 @@ from edunews_scraper.fixtures import Fixture, find_fixtures, find_saved_feeds
 from edunews_scraper.offline import OfflineRunner, spider_class
 from edunews_scraper.parsing.vn_datetime import VN_TZ
 from edunews_scraper.state import complete_lines
+from edunews_scraper.watermark import END, ListingPass, Watermark, entry_fingerprint
 from tests.conftest import FIXTURES, read_jsonl, run_scrapy
 
 FEEDS = find_saved_feeds(FIXTURES)
@@ -470,3 +471,22 @@ def test_feeds_that_are_not_feeds_or_are_gzipped() -> None:
     assert [e.link for e in rss_entries(XmlResponse("https://x.vn/f.rss", body=broken))] == [
         "https://x.vn/a-1.html"
     ]
+
+
+def test_the_watermark_sees_a_pages_articles_whatever_source_took_them() -> None:
+    """In a scheduled run the feed may take a category's articles before its page is read:
+    the page is still what the last complete pass covered, and paging stops there."""
+    page = next(
+        f
+        for f in find_fixtures(FIXTURES, "giaoducthoidai")
+        if f.url == "https://giaoducthoidai.vn/giao-duc/"
+    )
+    spider = OfflineRunner(spider_class("giaoducthoidai")).spider
+    urls = [url for url, _ in spider.listing_entries(page.response())]
+    previous = Watermark(END, frozenset(entry_fingerprint(url) for url in urls))
+    spider.listing_passes["giao-duc"] = ListingPass(previous, None, 5)
+    for url in urls:  # the feed takes them first
+        assert spider.judge_entry(RSS, "giao-duc", url, None) == "followed"
+    requests = list(spider.parse_listing(page.response(), page=1, category="giao-duc"))
+    assert requests == []  # no article twice, no next page: inside the last complete pass
+    assert spider.listing_passes["giao-duc"].floor == END

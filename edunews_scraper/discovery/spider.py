@@ -146,14 +146,16 @@ class DiscoveringSpider(scrapy.Spider):
         self, response: Response, source: str, category: str, entries: Iterable[Entry]
     ) -> Iterator[scrapy.Request]:
         """Follow the new articles among a feed's or a sitemap's entries."""
-        known = 0
+        known = older = 0
         for url, published in self.article_entries(response, source, entries):
             decision = self.judge_entry(source, category, url, published)
             known += decision == KNOWN
+            older += decision == OLDER
             if decision == NEW:
                 yield response.follow(url, callback=self.parse_article, errback=self.article_failed)
-        # The category pages count the known articles they list there too (min_articles).
+        # Counted where the category pages count theirs (the min_articles monitor reads them).
         self.crawler.stats.inc_value("edunews/listing/known_skipped", known)
+        self.crawler.stats.inc_value("edunews/listing/older_skipped", older)
 
     def article_entries(
         self, response: Response, source: str, entries: Iterable[Entry]
