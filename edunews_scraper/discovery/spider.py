@@ -40,6 +40,7 @@ from edunews_scraper.discovery.record import (
     DiscoveryRecord,
 )
 from edunews_scraper.discovery.verdict import Thresholds, Verdict, judge
+from edunews_scraper.urls import UnsafeURL
 
 #: What `judge_entry` decides for an article a source lists.
 OLDER, KNOWN, ALREADY_LISTED, NEW = "older", "known", "already_listed", "followed"
@@ -47,8 +48,9 @@ SOURCE_KEY = "edunews_source"
 
 
 class DiscoveringSpider(scrapy.Spider):
-    """The discovery half of `NewsSpider` (which provides `is_article_url`, `is_known`,
-    `since`, `selected_categories`, `parse_article`, `article_failed`, `response_time`)."""
+    """The discovery half of `NewsSpider` (which provides `is_article_url`, `listing_url`,
+    `is_known`, `since`, `selected_categories`, `parse_article`, `article_failed`,
+    `response_time`)."""
 
     #: RSS feed of each category: slug -> feed URL (read with `-a discover=rss`).
     category_feeds: ClassVar[dict[str, str]] = {}
@@ -160,22 +162,19 @@ class DiscoveringSpider(scrapy.Spider):
     def article_entries(
         self, response: Response, source: str, entries: Iterable[Entry]
     ) -> Iterator[tuple[str, datetime | None]]:
-        """(absolute URL, time) of the entries that are article pages of the site; the
-        others (video pages, other sites, malformed links) are counted and left."""
+        """(absolute URL, time) of the entries that are article pages of the site, checked as
+        the category pages' links are (`listing_url`); the others (video pages, other sites,
+        `javascript:` and malformed links) are counted and left."""
         for entry in entries:
-            url = self.entry_url(response, entry.link)
-            if url and self.is_article_url(url):
+            try:
+                url = self.listing_url(response, entry.link)
+            except UnsafeURL as error:
+                self.crawler.stats.inc_value(f"edunews/discovery/{source}/refused/{error.kind}")
+                continue
+            if self.is_article_url(url):
                 yield url, entry.published
             else:
                 self.crawler.stats.inc_value(f"edunews/discovery/{source}/not_articles")
-
-    def entry_url(self, response: Response, link: str) -> str | None:
-        """A listed link as an absolute http(s) URL without its fragment; None when not."""
-        try:
-            url = response.urljoin(link.strip()).split("#", 1)[0]
-        except ValueError:
-            return None
-        return url if urlsplit(url).scheme in ("http", "https") else None
 
     def sitemap_category(self, url: str) -> str | None:
         """The selected category an article of the whole-site sitemap belongs to, judged by
@@ -236,9 +235,8 @@ class DiscoveringSpider(scrapy.Spider):
             for child in document.entries:
                 period = sitemap_period(child.link, self.archive_sitemap_pattern)
                 if period and self.backfill.covers(*period):
-                    url = self.entry_url(response, child.link)
-                    if url:
-                        yield self._request(url, self.parse_archive_sitemap, SITEMAP, "")
+                    url = response.urljoin(child.link)
+                    yield self._request(url, self.parse_archive_sitemap, SITEMAP, "")
             return
         for url, published in self.article_entries(response, SITEMAP, document.entries):
             slug = self.sitemap_category(url)
