@@ -41,6 +41,10 @@ def test_replay_crawl_exports_every_saved_article_once(
     assert f"'edunews/articles': {len(articles)}" in result.stderr
     # Pages the listings link to that are not saved are counted, never fetched nor rejected.
     assert f"'edunews/replay/not_saved': {len(not_saved(spider))}" in result.stderr
+    # Beside the category pages, the saved feeds and news sitemap were read, and agree.
+    assert "'edunews/discovery/rss/documents'" in result.stderr
+    assert "'edunews/discovery/sitemap/documents': 1" in result.stderr
+    assert "'edunews/monitors/discovery': 'OK'" in result.stderr
     assert "ERROR" not in result.stderr
 
 
