@@ -134,7 +134,8 @@ class Reextractor:
 
     def take(self, archived: ArchivedResponse, outcome: Outcome) -> None:
         if archived.callback and archived.callback != "parse_article":
-            outcome.aside[f"{archived.callback.removeprefix('parse_')} pages"] += 1
+            kind = archived.callback.removeprefix("parse_").replace("_", " ")
+            outcome.aside[f"{kind} pages"] += 1
             return
         if not self.ours(archived.url):
             outcome.aside["pages of other sites"] += 1

@@ -134,7 +134,8 @@ def test_reextracting_the_archive_gives_the_crawl_lines(
     assert lines(tmp_path / "again.jsonl") == lines(folder / "crawl.jsonl")
     articles = len(read_jsonl(folder / "crawl.jsonl"))
     assert f"{articles} articles -> again.jsonl" in result.stderr
-    assert "left aside: 4 listing pages" in result.stderr
+    # The category pages and, beside them, the categories' feeds and the news sitemap.
+    assert "left aside: 3 feed pages, 4 listing pages, 1 news sitemap pages" in result.stderr
 
 
 def test_reextract_says_what_is_wrong(scrapy_cli: Callable, tmp_path: Path) -> None:
