@@ -495,3 +495,24 @@ def test_the_watermark_sees_a_pages_articles_whatever_source_took_them() -> None
     requests = list(spider.parse_listing(page.response(), page=1, category="giao-duc"))
     assert requests == []  # no article twice, no next page: inside the last complete pass
     assert spider.listing_passes["giao-duc"].floor == END
+
+
+def test_a_feeds_links_are_checked_as_the_category_pages_are() -> None:
+    spider = OfflineRunner(spider_class("vnexpress")).spider
+    links = [
+        "javascript:alert(1)",
+        "https://other.example/a-5047371.html",
+        "https://video.vnexpress.net/a-5047372.html",
+        " /a-5047373.html ",
+    ]
+    items = "".join(f"<item><link>{link}</link></item>" for link in links)
+    feed = XmlResponse(
+        "https://vnexpress.net/rss/giao-duc.rss",
+        body=f'<rss version="2.0"><channel>{items}</channel></rss>'.encode(),
+    )
+    requests = list(spider.parse_feed(feed, "giao-duc"))
+    assert follows(requests, spider.parse_article) == ["https://vnexpress.net/a-5047373.html"]
+    stats = spider.crawler.stats.get_stats()
+    refused = {k: v for k, v in stats.items() if k.startswith("edunews/listing/refused/")}
+    assert sum(refused.values()) == 2  # not a web URL; another site
+    assert stats["edunews/discovery/rss/not_articles"] == 1  # a video page

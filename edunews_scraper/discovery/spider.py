@@ -40,7 +40,6 @@ from edunews_scraper.discovery.record import (
     DiscoveryRecord,
 )
 from edunews_scraper.discovery.verdict import Thresholds, Verdict, judge
-from edunews_scraper.urls import UnsafeURL
 
 #: What `judge_entry` decides for an article a source lists.
 OLDER, KNOWN, ALREADY_LISTED, NEW = "older", "known", "already_listed", "followed"
@@ -48,7 +47,7 @@ SOURCE_KEY = "edunews_source"
 
 
 class DiscoveringSpider(scrapy.Spider):
-    """The discovery half of `NewsSpider` (which provides `is_article_url`, `listing_url`,
+    """The discovery half of `NewsSpider` (which provides `is_article_url`, `followable_url`,
     `is_known`, `since`, `selected_categories`, `parse_article`, `article_failed`,
     `response_time`)."""
 
@@ -162,14 +161,12 @@ class DiscoveringSpider(scrapy.Spider):
     def article_entries(
         self, response: Response, source: str, entries: Iterable[Entry]
     ) -> Iterator[tuple[str, datetime | None]]:
-        """(absolute URL, time) of the entries that are article pages of the site, checked as
-        the category pages' links are (`listing_url`); the others (video pages, other sites,
-        `javascript:` and malformed links) are counted and left."""
+        """(absolute URL, time) of the entries that are article pages of the site, their
+        links checked as the category pages' are (`followable_url`: refused ones counted in
+        `edunews/listing/refused/<why>`); others (video pages...) counted as not articles."""
         for entry in entries:
-            try:
-                url = self.listing_url(response, entry.link)
-            except UnsafeURL as error:
-                self.crawler.stats.inc_value(f"edunews/discovery/{source}/refused/{error.kind}")
+            url = self.followable_url(response, entry.link)
+            if url is None:
                 continue
             if self.is_article_url(url):
                 yield url, entry.published
