@@ -8,7 +8,8 @@ from edunews_scraper.pipelines.base import RawArticleStage
 
 
 class NormalizeTextPipeline(RawArticleStage):
-    """NFC, no invisible characters, collapsed whitespace; body HTML split into paragraphs."""
+    """NFC, no invisible characters, collapsed whitespace; body HTML split into paragraphs;
+    tags without a hashtag's "#"."""
 
     def process(self, raw: RawArticle) -> RawArticle:
         for name in (
@@ -24,7 +25,8 @@ class NormalizeTextPipeline(RawArticleStage):
         ):
             setattr(raw, name, clean_text(getattr(raw, name)))
         raw.authors = clean_all(raw.authors)
-        raw.tags = list(dict.fromkeys(clean_all(raw.tags)))
+        # Tags printed as hashtags ("#kim cương": the ePi CMS's pages) without their "#".
+        raw.tags = list(dict.fromkeys(clean_all(tag.lstrip().lstrip("#") for tag in raw.tags)))
         raw.images = [
             RawImage(
                 src=image.src.strip(), caption=clean_text(image.caption), alt=clean_text(image.alt)

@@ -341,7 +341,6 @@ class GenericNewsSpider(PrintedBylineFirst):
         if self.matching_layout(response) is not None:
             raw = super().extract_article(response)
             raw.site = host_of(response.url)
-            raw.tags = [tag.lstrip("#").strip() for tag in raw.tags]
         else:
             raw = self.extract_any(response)
         outlet = {fold(name) for name in _SITE_NAME(self.page(response).root)}

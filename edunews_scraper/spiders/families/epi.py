@@ -2,22 +2,32 @@
 baophapluat.vn and others: `h1.article__title`, `div.article__sapo.cms-desc`,
 `div.article__body.zce-content-body.cms-body`, article URLs ending `-post<digits>.html`
 (tienphong: `.tpo`, vietnamplus: `.vnp`). Its assets are served from `*.epicdn.me`
-(giaoducthoidai: `static-cms-giaoducthoidai.epicdn.me`), hence the name: ePi's CMS (inferred
-from that host, not stated by any page).
+(giaoducthoidai: `static-cms-giaoducthoidai.epicdn.me`) and `common.mcms.one`, hence the name:
+ePi's CMS (inferred from those hosts, not stated by any page).
 
-Confirmed on a real served page of a sister paper (tienphong.vn, 2026; facts in
-shared/markup/README.md), not yet on a giaoducthoidai.vn page:
-- lead `div.article__sapo.cms-desc > p` opening with the outlet's stamp ("TPO - ", "GD&TĐ - "),
-  on some pages `h2.article__sapo`;
-- body `div.article__body.zce-content-body.cms-body`; images `div.layout-image-2 > figure >
-  img.lazyload.cms-photo`, a placeholder gif in `src`, the real URL in `data-src` and
-  `data-large-src`; one `figcaption` can cover two images; no `table.picture`;
-- byline `div.article-footer .article__author span.name`, after the body (also `.cms-author`);
-- related boxes `div.article-relate[data-source=related-news]` inside the body and
-  `div.related-news` ("Xem thêm") after it;
-- category `div.cate-breadcrumb a.cate-parent`; a gallery article can have no `<p>` at all.
-Reported by other crawlers, not seen on a served page: time `.article__meta time.time`, tags
-`div.article__tag a`.
+Confirmed on three real served pages of 2026 of the sister papers (a tienphong.vn photo story
+and report, a nhandan.vn report; none of giaoducthoidai.vn itself):
+- headline `div.article__header > h1.article__title.cms-title`; lead `div.article__sapo.cms-desc
+  > p`, opening with the outlet's stamp ("TPO - "; giaoducthoidai "GD&TĐ - ");
+- time `div.article__meta > time.time[datetime]`, printed "16/07/2026 21:43" (tienphong) or
+  "Thứ Hai, ngày 20/07/2026 - 06:31" (nhandan);
+- section: the breadcrumb's active link `div.breadcrumb-detail h2.main > a.active` (after the
+  topic's own link on a topic page); `article:section` is a comma list ("Kinh tế,Doanh
+  nghiệp"), not the section;
+- body `div.article__body.zce-content-body.cms-body`: `<p>`s with inline `a.cms-relate` links,
+  photos as bare `<figure>`s (lazy: a placeholder gif in `src`, the URL in `data-src` and
+  `data-large-src`, the caption in `figcaption` and the img's `title`), photo stories of
+  `div.layout-image-2` blocks (two figures under one `figcaption`) with no `<p>` at all, boxed
+  panels `div.notebox.cms-note` (article text), empty ad slots `div.sda_middle`, teasers
+  `div.article-relate[data-source=related-news]` (not text), an iframe;
+- byline `.article__author .name`: after the body in `div.article-footer` (tienphong, which also
+  prints it above the body in `div.wrap-author`), or INSIDE the body at its end as
+  `div.article__author > p.name` (nhandan: not text);
+- after the body `div.related-news` ("Xem thêm" / "Tin liên quan"), tags `div.article__tag a`
+  (tienphong prints them with a "#"); nhandan's lead photo `figure.article__avatar` sits outside
+  the body.
+From the team's markup notes, not on those pages: `h2.article__sapo`, the category as
+`div.cate-breadcrumb a.cate-parent`.
 """
 
 from __future__ import annotations
@@ -34,12 +44,13 @@ EPI_ARTICLE = Layout(
     lead="div.article__sapo, h2.article__sapo",
     authors=".article__author .name",
     time=".article__meta time",
-    category="div.cate-breadcrumb a.cate-parent",
+    category=".breadcrumb-detail a.active, div.cate-breadcrumb a.cate-parent",
     tags="div.article__tag a",
     body="div.article__body",
     body_exclude=(
         "div.article-relate",
         "div.related-news",
+        "div.article__author",  # nhandan's byline closing the body
         "div.ads_middle",
         ".banner",
         "div.article__share",
