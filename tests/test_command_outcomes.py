@@ -314,7 +314,10 @@ def test_fixture_check_shows_exactly_which_caption_changed(qa: Callable, tmp_pat
     for index, want, got in shown:
         assert json.loads(want) == expected["images"][int(index)]["caption"] != ""  # in full
         assert got == '""'
-    assert f"in {tmp_path / 'fixtures'}: 10 as expected, 1 to review" in out.splitlines()[-1]
+    count = sum(1 for _ in (tmp_path / "fixtures").rglob("*.html"))
+    assert out.splitlines()[-1] == (
+        f"{count} fixtures in {tmp_path / 'fixtures'}: {count - 1} as expected, 1 to review"
+    )
     # README shows this output.
     readme = (ROOT / "README.md").read_text("utf-8")
     shown = readme.split("<!-- fixture-check-diff -->\n```text\n")[1].split("```")[0]

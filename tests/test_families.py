@@ -4,36 +4,33 @@ from __future__ import annotations
 
 import re
 
-from edunews_scraper.fixtures import find_fixtures
+from edunews_scraper.fixtures import Fixture, find_fixtures
 from edunews_scraper.offline import OfflineRunner, spider_class
 from edunews_scraper.spiders.families.epi import EPI_ARTICLE
 from tests.conftest import FIXTURES
 
-PHOTO = next(
-    fixture
-    for fixture in find_fixtures(FIXTURES, "giaoducthoidai")
-    if fixture.name.startswith("current-2026-photo-ngay")
-)
+
+def saved(prefix: str) -> Fixture:
+    return next(f for f in find_fixtures(FIXTURES, "giaoducthoidai") if f.name.startswith(prefix))
 
 
 def test_a_caption_covering_two_images_is_each_ones_whether_beside_or_inside_the_figures() -> None:
-    """The saved page prints the caption beside two figures in a `div.layout-image-2`; the
-    same caption inside one figure holding both images must give the same images."""
-    expected = PHOTO.expected()
+    """The real photo story prints each caption beside the two figures of a
+    `div.layout-image-2`; the same caption inside one figure holding both images must give
+    the same images and text."""
+    photo = saved("current-2026-photo-ngay")
     pair = re.compile(
-        r'<div class="layout-image-2">\n<figure class="image">(<img [^>]*>)</figure>\n'
-        r'<figure class="image">(<img [^>]*>)</figure>\n(<figcaption.*?</figcaption>)\n</div>',
+        r"<figure> (<img [^>]*>) </figure> <figure> (<img [^>]*>) </figure> "
+        r"(<figcaption>.*?</figcaption>)\n",
         re.S,
     )
-    html = PHOTO.response().text
-    inside, count = pair.subn(r"<figure class=\"image\">\1\2\3</figure>", html)
-    assert count == 1
+    html = photo.response().text
+    inside, count = pair.subn(r"<figure> \1 \2 \3 </figure>\n", html)
+    assert count == 11
     runner = OfflineRunner(spider_class("giaoducthoidai"))
-    for page in (html, inside):
-        output = runner.output(PHOTO.response().replace(body=page.encode("utf-8")))
-        assert output["images"] == expected["images"]
-        assert output["paragraphs"] == expected["paragraphs"]
-    assert expected["images"][0]["caption"] == expected["images"][1]["caption"] != ""
+    output = runner.output(photo.response().replace(body=inside.encode("utf-8")))
+    assert output["images"] == photo.expected()["images"]
+    assert output["paragraphs"] == photo.expected()["paragraphs"]
 
 
 def test_giaoducthoidai_reads_its_current_pages_with_the_family_layout() -> None:
@@ -42,19 +39,17 @@ def test_giaoducthoidai_reads_its_current_pages_with_the_family_layout() -> None
     assert current.selectors() == EPI_ARTICLE.selectors()
 
 
-def test_a_gallery_with_no_paragraph_has_its_captions_as_text_not_related_news() -> None:
-    """A gallery article of the family can have no `<p>` at all (captions only). It is an
-    article whose text is its captions (the lead's decision: a photo story is an article),
-    and the in-body related-news box is never taken for its text."""
-    body = re.compile(r'(<div class="article__body[^"]*"[^>]*>)(.*?)(\n        </div>\n)', re.S)
-    html = PHOTO.response().text
-    gallery, count = body.subn(
-        lambda m: m[1] + re.sub(r"\n<p>.*?</p>(?=\n)", "", m[2]) + m[3], html, count=1
+def test_a_sapo_printed_as_h2_is_the_lead() -> None:
+    """The team's markup notes report `h2.article__sapo` on some pages of the family."""
+    report = saved("current-2026-stem")
+    html = report.response().text
+    as_h2, count = re.subn(
+        r'<div class="article__sapo cms-desc"> <p>(.*?)</p> </div>',
+        r'<h2 class="article__sapo cms-desc">\1</h2>',
+        html,
     )
-    assert count == 1 and "div.article-relate" not in gallery
-    output = OfflineRunner(spider_class("giaoducthoidai")).output(
-        PHOTO.response().replace(body=gallery.encode("utf-8"))
-    )
-    captions = list(dict.fromkeys(image["caption"] for image in PHOTO.expected()["images"]))
-    assert output["paragraphs"] == [caption for caption in captions if caption]
-    assert output["images"] == PHOTO.expected()["images"]
+    assert count == 1
+    runner = OfflineRunner(spider_class("giaoducthoidai"))
+    page = report.response().replace(body=as_h2.encode("utf-8"))
+    assert runner.spider.extract_article(page).lead.startswith("GD&TĐ - ")  # printed, not meta
+    assert runner.output(page)["lead"] == report.expected()["lead"]

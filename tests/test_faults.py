@@ -143,6 +143,15 @@ def attribute_bomb(page: str) -> str:
     return page.replace("<p>", f"<p {attributes}>", 1)  # 2.3 MB
 
 
+def cut_in_body(page: str) -> bytes:
+    """The page as a dropped connection leaves it: cut off inside its third paragraph."""
+    data = page.encode()
+    cut = data.index(b"<p", data.index(b'class="article__body'))
+    for _ in range(2):
+        cut = data.index(b"<p", cut + 1)
+    return data[: cut + 80]
+
+
 def mangle(page: str) -> str:
     """Unclosed and stray tags, a broken attribute, a stray '<' in the text."""
     page = page.replace("</p>", "").replace("</div>", "<td></span>", 5)
@@ -165,7 +174,7 @@ ROUTES: dict[str, Callable[[str, int], Page]] = {
     path("mislabelled"): lambda url, hit: Page(
         body=real_article(url).encode(), headers={"Content-Type": "text/html; charset=iso-8859-1"}
     ),
-    path("truncated"): lambda url, hit: Page(body=real_article(url).encode()[:17000]),
+    path("truncated"): lambda url, hit: Page(body=cut_in_body(real_article(url))),
     path("malformed"): lambda url, hit: html(mangle(real_article(url))),
     path("empty"): lambda url, hit: Page(body=b""),
     path("huge"): lambda url, hit: html(  # 3.5 MB: under DOWNLOAD_MAXSIZE (4 MiB)
