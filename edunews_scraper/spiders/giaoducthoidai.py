@@ -1,22 +1,30 @@
 """giaoducthoidai.vn (Báo Giáo dục & Thời đại), the project's first site. Two layouts:
 
 - `current` (since late 2021; article URLs `https://giaoducthoidai.vn/<slug>-post<digits>.html`):
-  the CMS the paper shares with tienphong.vn, nhandan.vn, baophapluat.vn (`families/epi.py`,
-  whose markup is confirmed on a real 2026 page of tienphong.vn). Its lead opens with the
-  stamp "GD&TĐ - " (stripped by the shared stamp rule). Seen in code that reads the live site
-  (not on a served page): image hosts `cdn.giaoducthoidai.vn/images/...` and
-  `images.giaoducthoidai.vn/Uploaded/<year>/<user>/<yyyy_mm_dd>/...`, assets on
-  `static-cms-giaoducthoidai.epicdn.me`.
+  the CMS the paper shares with tienphong.vn, nhandan.vn, baophapluat.vn (`families/epi.py`).
+  REAL: the family's markup as served in 2026 by the sister papers (a tienphong.vn photo story
+  and report, a nhandan.vn topic report, read in public repositories): the selectors of the
+  headline, lead, time, section, byline, tags, body, photos and in-body teasers (not
+  `h2.article__sapo` and `div.cate-breadcrumb a.cate-parent`, from team notes, nor the
+  exclusions `div.ads_middle`, `.banner`, `div.article__share`, never seen). Its
+  five fixtures `current-2026-*` are those three pages' whole structure (head, JSON-LD, scripts,
+  menus, boxes, whitespace) re-addressed to giaoducthoidai.vn with our own text: a photo story
+  without `<p>` (captions are its text), reports with bare lazy `<figure>`s, a `div.notebox`,
+  `div.article-relate` teasers in the body, the byline in `div.article-footer` (tienphong) or
+  closing the body (nhandan). ASSUMED: that giaoducthoidai.vn serves that same template (no
+  served page of its own was found), its sapo stamp "GD&TĐ - " (stripped by the shared rule),
+  and its hosts (`cdn.giaoducthoidai.vn/images/...`, `images.giaoducthoidai.vn/Uploaded/...`,
+  `static-cms-giaoducthoidai.epicdn.me`), which code reading the live site names.
 - `legacy` (2014 to 2021, URLs `/<section>/<slug>-<7 digits>[-l|-v].html`; the seed page of
   2018, still served so in September 2021): visible order header, headline, byline
   `Author - dd/mm/yyyy, HH:MM GMT+07 | Category`, captioned images between paragraphs, comment
   box. Its tag and class names are OUR RECONSTRUCTION: no served page of that era was found.
 
-No served giaoducthoidai.vn page of either layout, nor a category page, was found in public
-repositories (see the real-pages notes kept outside the repository). The listing selectors and
-the `?page=N` pagination are reconstructions too; the family is reported to page its
-categories through `/api/morenews-zone-<zone>-<page>.html` (JSON) on sister sites, unconfirmed
-here. RSS feeds named by third parties: `/rss/home.rss`, `/rss/<slug>.rss`, `/rss/<slug>-<id>.rss`.
+No category page of giaoducthoidai.vn or of its sister papers was found in public repositories:
+the listing selectors and the `?page=N` pagination are reconstructions; the family is reported
+to page its categories through `/api/morenews-zone-<zone>-<page>.html` (JSON) on sister sites,
+unconfirmed here. RSS feeds named by third parties: `/rss/home.rss`, `/rss/<slug>.rss`,
+`/rss/<slug>-<id>.rss`.
 
 Discovery beside the category pages (README, Discovery): the feeds `/rss/<slug>.rss`; the news
 sitemap `/sitemaps/google-news.xml` and the sitemap index `/sitemap.xml` of monthly
