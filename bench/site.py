@@ -32,6 +32,7 @@ NEWEST = datetime.fromisoformat("2026-11-20T08:40:00+07:00")
 _SLOT = re.compile("\x00(\\w+)\x00")
 _TEASER = re.compile(r'<article class="story">.*?</article>', re.DOTALL)
 _ARTICLE_PATH = re.compile(r"^/(?P<slug>[\w-]+)-post(?P<id>\d+)\.html$")
+_FIRST_TEXT = re.compile(r"<(?:p|figcaption)(?:\s[^>]*)?>")
 
 
 def _slot(name: str) -> str:
@@ -76,8 +77,10 @@ def _article_templates() -> list[ArticleTemplate]:
         text = _replace(text, ORIGIN, _slot("base"))
         text = _replace(text, match["id"], _slot("id"))
         text = _replace(text, headline, headline + _slot("kicker"))
-        first_paragraph = text.index("\n<p>", text.index('class="article__body')) + len("\n<p>")
-        text = text[:first_paragraph] + _slot("lead_in") + text[first_paragraph:]
+        # The first text of the body: a paragraph, or a photo story's first caption.
+        first = _FIRST_TEXT.search(text, text.index('class="article__body'))
+        assert first, path
+        text = text[: first.end()] + _slot("lead_in") + text[first.end() :]
         templates.append(ArticleTemplate(match["slug"], headline, Template(text)))
     return templates
 
