@@ -16,7 +16,7 @@ import pytest
 from edunews_scraper.fixtures import find_fixtures
 from edunews_scraper.validate import main as validate
 from tests.conftest import FIXTURES, ROOT, run_scrapy
-from tests.test_monitoring import NEW_BODY_PAGES, broken_copy
+from tests.test_monitoring import TEXTLESS_PAGES, broken_copy
 
 SPIDER = "giaoducthoidai"
 
@@ -75,17 +75,17 @@ def test_pandas_recipe_writes_parquet_with_aware_times(output: Path) -> None:
 def test_duckdb_recipe_reads_articles_only(output: Path) -> None:
     result = run_recipe("duckdb", output)
     rows = re.findall(r"│ (\S[^│]*?)\s*│\s+(\d+) │ (\S+ \S+) +│", result.stdout)
-    # Both runs' lines: 7 articles, then 5 (two pages of the changed copy became rejects).
-    assert sum(int(count) for _, count, _ in rows) == 7 + 7 - len(NEW_BODY_PAGES)
-    assert ("Thời sự", "2026-11-19 20:30:00+07") in {(c, n) for c, _, n in rows}
+    # Both runs' lines: 7 articles, then 4 (three pages of the changed copy became rejects).
+    assert sum(int(count) for _, count, _ in rows) == 7 + 7 - len(TEXTLESS_PAGES)
+    assert ("Tin tức", "2026-11-19 20:30:00+07") in {(c, n) for c, _, n in rows}
 
 
 def test_jq_recipe(output: Path) -> None:
     result = run_recipe("jq", output)
     lines = result.stdout.splitlines()
-    assert len(lines) == 7 + 7 - len(NEW_BODY_PAGES) + 1
+    assert len(lines) == 7 + 7 - len(TEXTLESS_PAGES) + 1
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00\t[^\t]*\t.+", lines[0])
-    assert lines[-1].split() == [str(len(NEW_BODY_PAGES)), "missing"]
+    assert lines[-1].split() == [str(len(TEXTLESS_PAGES)), "missing"]
 
 
 def test_validate_takes_a_folder_and_never_counts_rejects(
@@ -94,10 +94,12 @@ def test_validate_takes_a_folder_and_never_counts_rejects(
     data = output / "data" / SPIDER
     for source in (str(data), f"{data}/*.jsonl"):
         assert validate([source]) == 0
-        assert capsys.readouterr().err == "2 file(s): 12 valid article line(s), 0 bad\n"
+        articles = 7 + 7 - len(TEXTLESS_PAGES)
+        assert capsys.readouterr().err == f"2 file(s): {articles} valid article line(s), 0 bad\n"
     assert validate([str(data / "rejects")]) == 0
     assert capsys.readouterr().err == (
-        "2 file(s): 0 valid article line(s), 0 bad; 2 reject line(s) skipped (not articles)\n"
+        f"2 file(s): 0 valid article line(s), 0 bad; {len(TEXTLESS_PAGES)} reject line(s) skipped"
+        " (not articles)\n"
     )
 
 
