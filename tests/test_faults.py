@@ -126,7 +126,7 @@ def with_script_urls(page: str) -> str:
         image = GOOD["images"][n]["url"]
         page = page.replace(f'data-src="{image}"', f'data-src="{bad}"')
     return re.sub(
-        r'<link rel="canonical" href="[^"]*">',
+        r'<link rel="canonical" href="[^"]*"\s*/?>',
         '<link rel="canonical" href="javascript:alert(document.cookie)">',
         page,
     )
@@ -134,8 +134,9 @@ def with_script_urls(page: str) -> str:
 
 def into_first_paragraph(page: str, text: str) -> str:
     """`text` at the start of the body's first paragraph."""
-    start = page.index("\n<p>", page.index('class="article__body')) + len("\n<p>")
-    return page[:start] + text + page[start:]
+    first = re.compile(r"<p(?:\s[^>]*)?>").search(page, page.index('class="article__body'))
+    assert first
+    return page[: first.end()] + text + page[first.end() :]
 
 
 def attribute_bomb(page: str) -> str:
@@ -351,7 +352,7 @@ def test_every_page_has_an_outcome(crawl: Crawl) -> None:
         path("to-file"): rejected[path("to-file")]["reason"],
     }
     assert re.fullmatch(
-        r"refused: 400,\d{3} tags \(limit 100,000: EDUNEWS_MAX_TAGS\)",
+        r"refused: 40\d,\d{3} tags \(limit 100,000: EDUNEWS_MAX_TAGS\)",
         rejected[path("many-tags")]["reason"],
     )
     assert re.fullmatch(
