@@ -321,9 +321,7 @@ def test_replay_after_a_layout_change_fails_coverage_and_rejects(
     scrapy_cli: Callable, tmp_path: Path
 ) -> None:
     # Every share is judged: four articles are left, fewer than the default sample.
-    log = replay(
-        scrapy_cli, SPIDER, broken_copy(tmp_path / "broken"), SMALL_SAMPLE, exitcode=1
-    )
+    log = replay(scrapy_cli, SPIDER, broken_copy(tmp_path / "broken"), SMALL_SAMPLE, exitcode=1)
     # The run fails, and says why in its last line: cron and CI notice.
     assert log.splitlines()[-1] == "Run FAILED: monitors failed: field_coverage, reject_rate."
     for monitor, status in {

@@ -43,6 +43,9 @@ class Layout:
     #: Image containers inside the body; their captions are taken out of the text.
     figure: str = "figure"
     figure_caption: str = "figcaption"
+    #: Image containers outside the body that belong to the article (a lead photo printed
+    #: above it); their images come first.
+    lead_figure: str = ""
 
     def selectors(self) -> list[str]:
         """Every CSS selector of the layout (for tests that check them on saved pages)."""
@@ -58,6 +61,7 @@ class Layout:
             self.tags,
             self.body,
             self.figure,
+            self.lead_figure,
         )
         return [css for css in (*fields, *self.lead_exclude, *self.body_exclude) if css]
 

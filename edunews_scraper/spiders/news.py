@@ -492,7 +492,14 @@ class NewsSpider(DiscoveringSpider):
             for figure in page.select(layout.figure, within=body)
             if isinstance(figure, etree._Element) and not is_hidden(figure, hidden, body)
         ]
-        images = self.extract_images(figures, hidden, response, layout.figure_caption)
+        lead_figures = [
+            figure
+            for figure in page.select(layout.lead_figure)
+            if isinstance(figure, etree._Element) and body not in figure.iterancestors()
+        ]
+        images = self.extract_images(
+            [*lead_figures, *figures], hidden, response, layout.figure_caption
+        )
         hidden.update(figures)  # captions are not text
         signed = self.take_sign_off(body, hidden)
         time = page.select(layout.time)[:1]

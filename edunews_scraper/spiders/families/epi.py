@@ -57,6 +57,7 @@ EPI_ARTICLE = Layout(
     ),
     # A `div.layout-image-2` holding figures and a caption of theirs is one image group too.
     figure="div.layout-image-2, figure",
+    lead_figure="figure.article__avatar",
     figure_caption="figcaption",
 )
 
