@@ -42,13 +42,15 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
 from w3lib.url import canonicalize_url
 
-from edunews_scraper.watermark import Watermark
+from edunews_scraper.watermark import ListingPass, Watermark
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +150,15 @@ def _feed_line(path: Path) -> str:
     return f"{zlib.crc32(text.encode()):08x} {text}\n"
 
 
+class Claim(StrEnum):
+    """What a crawl may do with an article it is about to export (`CrawlStateStore.claim`)."""
+
+    NEW = "new"  # never exported: export it
+    CHANGED = "changed"  # exported before with other content: export it again
+    UNCHANGED = "unchanged"  # exported before with this very content: drop it
+    TAKEN = "taken"  # another worker of a shared crawl is exporting it: drop it
+
+
 class CrawlStateStore(Protocol):
     """What a crawl needs of its state. `CrawlState` keeps it in local files; a state shared
     by distributed workers (Redis) implements the same."""
@@ -155,8 +166,12 @@ class CrawlStateStore(Protocol):
     def __contains__(self, url: str) -> bool:
         """True when the article at `url` was exported before."""
 
-    def is_unchanged(self, url: str, content_hash: str) -> bool:
-        """True when `url` was exported before with this very content."""
+    def claim(self, url: str, content_hash: str) -> Claim:
+        """Whether to export the article at `url` now; NEW and CHANGED reserve it for this
+        crawl until `add` (or `release`)."""
+
+    def release(self, url: str) -> None:
+        """The claimed article was not written after all."""
 
     def add(self, urls: Iterable[str], content_hash: str) -> None:
         """Remember an article whose line is written (call it only then)."""
@@ -166,6 +181,11 @@ class CrawlStateStore(Protocol):
 
     def watermark(self, category: str) -> Watermark | None:
         """What the last complete pass over `category` covered, if any."""
+
+    def listing_pass(
+        self, category: str, previous: Watermark | None, since: date | None, max_pages: int | None
+    ) -> ListingPass:
+        """This run's pass over `category`'s listing (see watermark.py)."""
 
     def commit(self, watermarks: Mapping[str, Watermark]) -> None:
         """The run's feeds are durable: keep its articles, then these watermarks (of the
@@ -438,6 +458,16 @@ class CrawlState:
         """True when `url` was exported before with this very content."""
         return self._hash_of(url_fingerprint(url)) == content_fingerprint(content_hash)
 
+    def claim(self, url: str, content_hash: str) -> Claim:
+        """NEW, CHANGED or UNCHANGED (one crawl holds the state: nothing is ever TAKEN)."""
+        known = self._hash_of(url_fingerprint(url))
+        if known is None:
+            return Claim.NEW
+        return Claim.UNCHANGED if known == content_fingerprint(content_hash) else Claim.CHANGED
+
+    def release(self, url: str) -> None:
+        """Nothing to release: claims matter only to a shared state."""
+
     def add(self, urls: Iterable[str], content_hash: str) -> None:
         """Remember an exported article under each of its URLs."""
         for url in urls:
@@ -455,6 +485,16 @@ class CrawlState:
                 )
                 taken += 1
         return taken
+
+    def entries(self) -> Iterator[tuple[int, int]]:
+        """Every (URL fingerprint, content hash) the state holds."""
+        self.compact()
+        return zip(self.keys, self.hashes, strict=True)
+
+    def put_entries(self, entries: Iterable[tuple[int, int]]) -> None:
+        """Remember (URL fingerprint, content hash) pairs, e.g. from a shared state."""
+        for key, value in entries:
+            self.recent[key] = value
 
     def compact(self) -> None:
         """Fold what was added, and every output file listed so far, into articles.bin."""
@@ -489,6 +529,11 @@ class CrawlState:
     def watermark(self, category: str) -> Watermark | None:
         """What the last complete pass over `category` covered, if any."""
         return self.watermarks.get(category)
+
+    def listing_pass(
+        self, category: str, previous: Watermark | None, since: date | None, max_pages: int | None
+    ) -> ListingPass:
+        return ListingPass(previous, since, max_pages)
 
     def commit(self, watermarks: Mapping[str, Watermark]) -> None:
         """Fold this run's articles in, then keep the watermarks of the passes it completed."""

@@ -119,17 +119,22 @@ class ListingPass:
         """Note a page's entries (those in scope); True when the page lies entirely inside
         the previous complete pass, so everything below it is covered too."""
         fingerprints = [entry_fingerprint(url) for url in urls]
-        for fingerprint in fingerprints:
-            if len(self.entries) >= ENTRIES_KEPT:
-                break
-            self.entries.setdefault(fingerprint)
         inside = bool(
             self.last
             and fingerprints
             and all(fingerprint in self.last.entries for fingerprint in fingerprints)
         )
-        self.met_last = self.met_last or inside
+        self.note_page(fingerprints, inside)
         return inside and self.previous is not None
+
+    def note_page(self, fingerprints: list[str], inside: bool) -> None:
+        """Keep a page's entries (up to `ENTRIES_KEPT`), and whether it lay inside the last
+        complete pass."""
+        for fingerprint in fingerprints:
+            if len(self.entries) >= ENTRIES_KEPT:
+                break
+            self.entries.setdefault(fingerprint)
+        self.met_last = self.met_last or inside
 
     @property
     def gap(self) -> bool:

@@ -201,9 +201,7 @@ class NewsSpider(DiscoveringSpider):
         for category, url in self.selected_categories.items():
             if LISTING not in self.sources or self.backfill:
                 break
-            self.listing_passes[category] = ListingPass(
-                self.last_pass(category), self.since, self.max_pages
-            )
+            self.listing_passes[category] = self.new_listing_pass(category)
             yield scrapy.Request(
                 url,
                 callback=self.parse_listing,
@@ -212,6 +210,14 @@ class NewsSpider(DiscoveringSpider):
             )
         for request in self.discovery_requests():
             yield request
+
+    def new_listing_pass(self, category: str) -> ListingPass:
+        """This run's pass over `category` (kept by the crawl state: a shared state shares
+        it with the other workers)."""
+        previous = self.last_pass(category)
+        if self.crawl_state is None:
+            return ListingPass(previous, self.since, self.max_pages)
+        return self.crawl_state.listing_pass(category, previous, self.since, self.max_pages)
 
     def last_pass(self, category: str) -> Watermark | None:
         """What the last complete pass over `category` covered (none for a full re-crawl)."""
