@@ -1,67 +1,78 @@
-"""Distributed crawling on scrapy-redis: N worker processes (on N machines) split one crawl.
+"""Distributed crawling: N worker processes (on N machines) share one crawl through Redis.
 
 `RedisCrawl` is a Scrapy add-on that does nothing unless `REDIS_URL` is set (as a setting or
-in the environment). With it, every worker of a spider shares one request queue and one
-duplicate filter in Redis, under the keys
+in the environment). With it, every worker of a spider joins the same *run* (sharedrun.py):
 
-    edunews:<spider>[:<run>]:requests     a sorted set of pickled requests, by priority
-    edunews:<spider>[:<run>]:dupefilter   a set of 20-byte request fingerprints
-
-so a request any worker has scheduled is never scheduled again by another, and each worker
-takes its next request from the shared queue. Everything downstream of the scheduler (spider
-callbacks, pipelines, feeds, crawl state, replay) runs in each worker as in a single process:
-each worker writes its own feed files and keeps its own crawl state. Requests are popped from
-the queue, not acknowledged: those a killed worker had taken are lost to its run.
+- `RedisScheduler` takes requests from the run's shared queue and acknowledges each once the
+  engine is done with it (downloaded, its callback's requests queued, its items written); a
+  worker that dies is reaped by the others once its lease (`EDUNEWS_REDIS_LEASE` seconds)
+  expires, and what it had in flight goes back to the queue. The queue's duplicate filter lets
+  each request through once per run. An idle worker waits, polling the queue, until the run
+  ends: when its queue is empty and nothing is in flight on any worker.
+- the crawl state is the spider's state in Redis (redis_state.py, opened by incremental.py):
+  known articles, claims so that no two workers export the same article, and the watermarks
+  of the last complete pass, shared by every worker of every run.
+- `DistributedRun` (an extension) holds this worker's view of the run, counts what it did in
+  the run's record (`scrapy watch SPIDER` shows it), and gives the verdict on the run.
 
 Runs. `EDUNEWS_REDIS_RUN` (a setting or environment variable; letters, digits, `.`, `_`, `-`)
-names the run all workers share: workers given the same run id cooperate, a new run id
-starts afresh. Without one, the spider's keys are shared by whatever runs use them: the
-keys are kept while any worker runs and expire `EDUNEWS_REDIS_TTL` seconds (default 600)
-after the last one stopped, so a run started later than that starts afresh, while one started
-sooner finds the previous run's fingerprints and skips every page it already fetched.
-Scheduled runs closer together than that pass a run id (e.g. `EDUNEWS_REDIS_RUN=$(date +%F)`
-for a daily crawl). The expiry also bounds Redis's memory: only live runs keep fingerprints.
+names the run: workers given the same id work on one run; a worker that joins a run that has
+ended does nothing (exit 0). Without a run id, a worker joins the spider's run in progress, or
+starts a new one when none is (its id is its start time). Every worker must crawl with the same
+spider arguments (`categories`, `max_pages`, `since`, `full`): one that does not is refused. A
+run's keys expire `EDUNEWS_REDIS_TTL` seconds after the last heartbeat of any of its workers.
 
-Stopping. A worker stops by itself once the shared queue has stayed empty, and it has had
-nothing in flight, for `EDUNEWS_REDIS_IDLE_TIMEOUT` seconds (default 60; checked at Scrapy's
-5-second heartbeat), so a worker that joins late or finishes early never idles forever.
-
-scrapy-redis 0.9.1 with Scrapy 2.19, fixed here by subclassing:
-- its scheduler passes `spider=` to the stats collector and calls `Spider.log()` (both
-  deprecated in Scrapy 2.19), and unless SCHEDULER_PERSIST it deletes the shared queue and
-  fingerprints when any one worker closes (this add-on sets SCHEDULER_PERSIST);
-- its dupefilter hashes requests itself (40 hex characters), ignoring Scrapy's
-  `REQUEST_FINGERPRINTER_CLASS`, and never counts `dupefilter/filtered`.
-Its `RedisSpider` (start URLs pushed to Redis) is not used: our spiders keep their `start()`,
-whose requests the shared filter lets through once per run.
+Replays (`-a replay=...`) keep their shared state apart, under the prefix `edunews:replay`.
+Requests travel between workers pickled: every worker must run the same code.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import pickle
 import re
-import time
 from typing import Any
 
 from redis import Redis
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry
 from scrapy import Request, Spider, signals
+from scrapy.core.scheduler import BaseScheduler
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider
+from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import create_looping_call
-from scrapy.utils.misc import load_object
-from scrapy.utils.request import RequestFingerprinterProtocol
-from scrapy_redis.connection import get_redis_from_settings
-from scrapy_redis.dupefilter import RFPDupeFilter
-from scrapy_redis.scheduler import Scheduler
+from scrapy.utils.request import request_from_dict
+
+from edunews_scraper.failure import fail_run, run_failure
+from edunews_scraper.items import Reject
+from edunews_scraper.sharedrun import (
+    KEY_PREFIX,
+    ArgumentsDiffer,
+    LeaseLost,
+    RunOver,
+    SharedRun,
+    current_run,
+)
+from edunews_scraper.summary import LISTING_PAGES, RUN_FAILED
 
 logger = logging.getLogger(__name__)
 
-KEY_PREFIX = "edunews"
 RUN_ID = re.compile(r"[\w.-]+", re.ASCII)
-DEFAULT_IDLE_TIMEOUT = 60
-DEFAULT_TTL = 600
+DEFAULT_LEASE = 60.0
+DEFAULT_TTL = 86400
+#: How often an idle worker looks at the shared queue (seconds).
+POLL_INTERVAL = 0.5
+#: Redis commands are retried on a lost connection for about 20 s (a Redis restart).
+RETRIES = 14
+#: Stats of a worker of a shared run.
+RUN_STAT = "edunews/redis/run"
+WORKER_STAT = "edunews/redis/worker"
 
 
 def _setting_or_env(settings: BaseSettings, name: str) -> str:
@@ -69,172 +80,444 @@ def _setting_or_env(settings: BaseSettings, name: str) -> str:
     return str(settings.get(name) or os.environ.get(name) or "").strip()
 
 
+def connect(url: str) -> Redis:
+    """A Redis client that rides out a restart of the server (about 20 s of retries)."""
+    return Redis.from_url(
+        url,
+        socket_timeout=10,
+        socket_connect_timeout=5,
+        retry=Retry(ExponentialBackoff(cap=2.0, base=0.05), RETRIES),
+        retry_on_error=[RedisConnectionError, RedisTimeoutError],
+    )
+
+
+def run_id_setting(settings: BaseSettings) -> str:
+    """`EDUNEWS_REDIS_RUN` (setting, else environment), checked."""
+    run = _setting_or_env(settings, "EDUNEWS_REDIS_RUN")
+    if run and not RUN_ID.fullmatch(run):
+        raise ValueError(f"EDUNEWS_REDIS_RUN {run!r}: use letters, digits, '.', '_', '-'")
+    return run
+
+
+def key_prefix(settings: BaseSettings) -> str:
+    """The prefix of the Redis keys: replays keep theirs apart from live crawls."""
+    return f"{KEY_PREFIX}:replay" if settings.get("EDUNEWS_REPLAY_DIR") else KEY_PREFIX
+
+
 class RedisCrawl:
-    """Add-on: run spiders on a shared Redis queue and duplicate filter when `REDIS_URL` is set.
+    """Add-on: run spiders as workers of a shared run when `REDIS_URL` is set.
 
     Its settings are set at add-on priority, so the project or the command line still
-    overrides any of them (e.g. SCHEDULER_QUEUE_CLASS)."""
+    overrides any of them."""
 
     def update_settings(self, settings: BaseSettings) -> None:
         url = _setting_or_env(settings, "REDIS_URL")
         if not url:
             return
-        run = _setting_or_env(settings, "EDUNEWS_REDIS_RUN")
-        if run and not RUN_ID.fullmatch(run):
-            raise ValueError(f"EDUNEWS_REDIS_RUN {run!r}: use letters, digits, '.', '_', '-'")
-        prefix = f"{KEY_PREFIX}:%(spider)s" + (f":{run}" if run else "")
-        for name, value in {
-            "REDIS_URL": url,
-            "SCHEDULER": f"{__name__}.RedisScheduler",
-            "DUPEFILTER_CLASS": f"{__name__}.RedisDupeFilter",
-            "SCHEDULER_QUEUE_KEY": f"{prefix}:requests",
-            "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:dupefilter",
-            # Other workers may still be running when one closes: never flush on close.
-            "SCHEDULER_PERSIST": True,
-        }.items():
-            settings.set(name, value, priority="addon")
+        run_id_setting(settings)
+        settings.set("REDIS_URL", url, priority="addon")
+        settings.set("SCHEDULER", f"{__name__}.RedisScheduler", priority="addon")
+        settings.setdefault_in_component_priority_dict("EXTENSIONS", DistributedRun, 450)
 
 
-class RedisDupeFilter(RFPDupeFilter):
-    """The shared filter of seen requests, fingerprinted by Scrapy's request fingerprinter
-    (20 bytes each, as Scrapy's own filter), counted in `dupefilter/filtered`."""
+def spider_arguments(spider: Spider) -> dict[str, Any]:
+    """The arguments every worker of a run must share."""
+    categories = getattr(spider, "selected_categories", None)
+    since = getattr(spider, "since", None)
+    return {
+        "categories": sorted(categories) if categories is not None else None,
+        "max_pages": getattr(spider, "max_pages", None),
+        "since": since.isoformat() if since else None,
+        "full": bool(getattr(spider, "full", False)),
+    }
 
-    def __init__(
-        self,
-        server: Redis,
-        key: str,
-        debug: bool = False,
-        *,
-        crawler: Crawler,
-    ) -> None:
-        super().__init__(server, key, debug)
+
+class DistributedRun:
+    """Extension: this worker's part in a shared run. Joined by the scheduler when the spider
+    opens; counts the listing pages and rejects of the run, marks the run's passes incomplete
+    on an error in a callback or pipeline, and when the spider closes fails the run when no
+    worker could fetch a listing page (stat `edunews/run_failed`)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
         self.crawler = crawler
-        assert crawler.request_fingerprinter is not None
-        self.fingerprinter: RequestFingerprinterProtocol = crawler.request_fingerprinter
+        self.url = settings["REDIS_URL"]
+        self.run_id = run_id_setting(settings)
+        self.lease = settings.getfloat("EDUNEWS_REDIS_LEASE", DEFAULT_LEASE)
+        self.ttl = settings.getint("EDUNEWS_REDIS_TTL", DEFAULT_TTL)
+        if self.lease <= 0 or self.ttl < self.lease:
+            raise ValueError(
+                f"EDUNEWS_REDIS_LEASE must be above 0 and EDUNEWS_REDIS_TTL at least as long "
+                f"(lease {self.lease:g} s, ttl {self.ttl} s)"
+            )
+        self.prefix = key_prefix(settings)
+        self.client = connect(self.url)
+        self.shared: SharedRun | None = None
+        #: False once this worker may take nothing from the run (it ended, or this worker
+        #: failed or was refused).
+        self.active = False
+        #: True once this worker joined the run (it has something to leave).
+        self.joined = False
+        self.ended = False
+        for handler, signal in (
+            (self.response_received, signals.response_received),
+            (self.item_scraped, signals.item_scraped),
+            (self.callback_failed, signals.spider_error),
+            (self.pipeline_failed, signals.item_error),
+            (self.spider_closed, signals.spider_closed),
+        ):
+            crawler.signals.connect(handler, signal=signal)
 
     @classmethod
-    def from_spider(cls, spider: Spider) -> RedisDupeFilter:
-        settings = spider.settings
-        return cls(
-            get_redis_from_settings(settings),
-            key=settings["SCHEDULER_DUPEFILTER_KEY"] % {"spider": spider.name},
-            debug=settings.getbool("DUPEFILTER_DEBUG"),
-            crawler=spider.crawler,
+    def from_crawler(cls, crawler: Crawler) -> DistributedRun:
+        if not crawler.settings.get("REDIS_URL"):
+            raise NotConfigured
+        return cls(crawler)
+
+    def join(self, spider: Spider) -> None:
+        """Join this worker's run (the given one, else the spider's run in progress)."""
+        try:
+            run = self.run_id or current_run(self.client, spider.name, self.prefix)
+            self.shared = SharedRun(
+                self.client, spider.name, run, lease=self.lease, ttl=self.ttl, prefix=self.prefix
+            )
+            stats = self.crawler.stats
+            stats.set_value(RUN_STAT, run)
+            stats.set_value(WORKER_STAT, self.shared.worker)
+            started = self.shared.join(spider_arguments(spider))
+        except RunOver as over:
+            logger.info(
+                "Run %s of %s ended at %s: this worker has nothing to do (give scheduled runs "
+                "an EDUNEWS_REDIS_RUN of their own)",
+                run,
+                spider.name,
+                over,
+            )
+            self.ended = True
+            return
+        except ArgumentsDiffer as differ:
+            fail_run(
+                self.crawler,
+                "arguments_differ",
+                f"Run {run} of {spider.name} crawls with {differ}, this worker with "
+                f"{spider_arguments(spider)}: give every worker of a run the same arguments, "
+                "or this one another EDUNEWS_REDIS_RUN",
+                f"run {run} crawls with other spider arguments than this worker",
+            )
+            return
+        except RedisError as error:
+            self.redis_failed(error)
+            return
+        self.active = self.joined = True
+        logger.info(
+            "Worker %s %s run %s of %s (Redis %s, lease %g s)",
+            self.shared.worker,
+            "started" if started else "joined",
+            run,
+            spider.name,
+            self.url,
+            self.lease,
         )
 
-    def request_fingerprint(self, request: Request) -> bytes:  # type: ignore[override]
-        return self.fingerprinter.fingerprint(request)
+    def lost(self, why: str) -> None:
+        """This worker was reaped: it stops, taking and exporting nothing more."""
+        if self.active:
+            self.active = False
+            fail_run(
+                self.crawler,
+                "lease_lost",
+                f"{why}: stopping this worker; other workers do its requests",
+                why,
+            )
 
-    def log(self, request: Request, spider: Spider) -> None:
-        super().log(request, spider)
-        self.crawler.stats.inc_value("dupefilter/filtered")
+    def redis_failed(self, error: Exception) -> None:
+        if self.active or self.shared is None:
+            self.active = False
+            fail_run(
+                self.crawler,
+                "redis_failed",
+                f"Redis at {self.url} failed ({error}): stopping this worker; its unfinished "
+                f"requests go back to the queue once its lease expires",
+                f"Redis failed ({error})",
+            )
+
+    # Counting ------------------------------------------------------------------------------
+
+    def _count(self, name: str, *, run: bool = False) -> None:
+        if self.shared is not None and self.active:
+            try:
+                self.shared.count(name, run=run)
+            except RedisError as error:
+                self.redis_failed(error)
+
+    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+        listing = getattr(spider, "parse_listing", None)
+        if listing is not None and request.callback == listing and 200 <= response.status < 300:
+            self._count("listing_pages", run=True)
+
+    def item_scraped(self, item: Any) -> None:
+        if isinstance(item, Reject):
+            self._count("rejects")
+
+    def callback_failed(self, failure: Any, response: Any, spider: Spider) -> None:
+        self._incomplete(f"an error in a callback on {response.url}")
+
+    def pipeline_failed(self, item: Any, response: Any, spider: Spider, failure: Any) -> None:
+        self._incomplete(f"an error in an item pipeline on {getattr(item, 'url', 'an item')}")
+
+    def _incomplete(self, why: str) -> None:
+        if self.shared is not None:
+            try:
+                self.shared.mark_incomplete(f"{why} ({self.shared.worker})")
+            except RedisError as error:
+                self.redis_failed(error)
+
+    # The end -------------------------------------------------------------------------------
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """Record the run's figures in this worker's stats; fail the run when it ended and
+        no worker fetched a listing page."""
+        shared = self.shared
+        if shared is None:
+            return
+        stats = self.crawler.stats
+        try:
+            info = shared.info_fields()
+            workers = shared.workers()
+        except RedisError as error:
+            logger.error("Could not read run %s from Redis: %s", shared.run, error)
+            return
+        stats.set_value("edunews/redis/workers", len(workers))
+        stats.set_value("edunews/redis/run_articles", sum(w.count("articles") for w in workers))
+        stats.set_value("edunews/redis/requeued", int(info.get("requeued", 0)))
+        stats.set_value("edunews/redis/ended", "ended" in info)
+        categories = getattr(spider, "selected_categories", None)
+        no_listing = "ended" in info and not int(info.get("listing_pages", 0))
+        if categories and no_listing and not stats.get_value(RUN_FAILED):
+            site = getattr(spider, "site", "") or spider.name
+            why = (
+                f"could not reach {site}: no worker of run {shared.run} fetched a listing page"
+                f" (this worker: {stats.get_value('edunews/listing_failures', 0)} failed)"
+            )
+            logger.error(why)
+            stats.set_value(RUN_FAILED, why)
+        if not stats.get_value(LISTING_PAGES):
+            stats.set_value(LISTING_PAGES, 0)
 
 
-class RedisScheduler(Scheduler):
-    """scrapy-redis's scheduler, plus: the worker stops once the shared queue has stayed empty
-    for `EDUNEWS_REDIS_IDLE_TIMEOUT` seconds, and the run's keys expire `EDUNEWS_REDIS_TTL`
-    seconds after the last worker stopped (each worker renews them while it runs)."""
+class RedisScheduler(BaseScheduler):
+    """The scheduler of a worker of a shared run (see the module's docstring)."""
 
-    crawler: Crawler
-    spider: Spider
-    queue: Any
-    df: RedisDupeFilter
-    idle_timeout: float
-    ttl: int
-    keepalive: Any
-    #: When the worker was first seen idle since it last took a request.
-    idle_since: float | None = None
+    def __init__(self, crawler: Crawler, run: DistributedRun) -> None:
+        self.crawler = crawler
+        self.run = run
+        assert crawler.request_fingerprinter is not None
+        self.fingerprinter = crawler.request_fingerprinter
+        self.spider: Spider | None = None
+        #: Requests this worker took and has not finished -> their queue member.
+        self.taken: dict[Request, bytes] = {}
+        #: Requests finished after this worker failed: put back in the queue on close.
+        self.unfinished: list[bytes] = []
+        self.waiting = False
+        self.heartbeat = create_looping_call(self.beat)
+        self.poll = create_looping_call(self.poll_queue)
+        self._slot: Any = None
+        crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisScheduler:
-        scheduler: RedisScheduler = cls.from_settings(crawler.settings)
-        scheduler.crawler = crawler
-        scheduler.idle_timeout = crawler.settings.getfloat(
-            "EDUNEWS_REDIS_IDLE_TIMEOUT", DEFAULT_IDLE_TIMEOUT
-        )
-        scheduler.ttl = crawler.settings.getint("EDUNEWS_REDIS_TTL", DEFAULT_TTL)
-        if scheduler.ttl < 1:
-            raise ValueError(f"EDUNEWS_REDIS_TTL must be 1 or more, not {scheduler.ttl}")
-        scheduler.keepalive = create_looping_call(scheduler.renew_keys)
-        crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
-        return scheduler
+        run = crawler.get_extension(DistributedRun)
+        if run is None:
+            raise NotConfigured("RedisScheduler needs the DistributedRun extension (REDIS_URL)")
+        return cls(crawler, run)
+
+    @property
+    def shared(self) -> SharedRun:
+        assert self.run.shared is not None
+        return self.run.shared
 
     def open(self, spider: Spider) -> None:
-        # As scrapy-redis's, without its call of the deprecated `Spider.log()`.
         self.spider = spider
-        self.queue = load_object(self.queue_cls)(
-            server=self.server,
-            spider=spider,
-            key=self.queue_key % {"spider": spider.name},
-            serializer=self.serializer,
-        )
-        if self.df is None:
-            self.df = load_object(self.dupefilter_cls).from_spider(spider)
-        if self.flush_on_start:
-            self.flush()
-        queued, seen = len(self.queue), self.server.scard(self.df.key)
-        logger.info(
-            "Shared Redis queue %s (%d requests) and dupefilter %s (%d seen)",
-            self.queue.key,
-            queued,
-            self.df.key,
-            seen,
-            extra={"spider": spider},
-        )
-        if seen and not queued:
-            logger.warning(
-                "Joining a run that has seen %d requests and has none queued: pages it saw "
-                "are skipped. To start a new crawl, set another EDUNEWS_REDIS_RUN.",
-                seen,
-                extra={"spider": spider},
-            )
-        self.keepalive.start(max(1.0, self.ttl / 4), now=True)
+        self.run.join(spider)
+        if not self.run.active:
+            return
+        self._hook_engine()
+        self.heartbeat.start(max(0.2, self.run.lease / 4), now=False)
+        self.poll.start(POLL_INTERVAL, now=False)
+
+    def _hook_engine(self) -> None:
+        """Acknowledge each request when the engine is done with it: the engine's slot
+        (private in Scrapy) drops a request once its download, callback and items are all
+        handled; the acknowledgement comes first, before the slot may close."""
+        engine = self.crawler.engine
+        slot = getattr(engine, "_slot", None)
+        if slot is None or not hasattr(slot, "remove_request") or not hasattr(slot, "nextcall"):
+            raise RuntimeError("this Scrapy's engine has no request slot to acknowledge from")
+        remove = slot.remove_request
+
+        def remove_request(request: Request) -> None:
+            self.finished(request)
+            remove(request)
+
+        slot.remove_request = remove_request
+        self._slot = slot
 
     def close(self, reason: str) -> None:
-        if self.keepalive.running:
-            self.keepalive.stop()
-        self.renew_keys()
-        super().close(reason)
-        self.df.server.close()
-        self.server.close()
+        for loop in (self.heartbeat, self.poll):
+            if loop.running:
+                loop.stop()
+        shared = self.run.shared
+        if shared is None or not self.run.joined:
+            return
+        left = self.unfinished + list(self.taken.values())
+        failure = run_failure(self.crawler)
+        status = (
+            f"failed ({failure})"
+            if failure
+            else "finished"
+            if self.run.ended
+            else f"stopped ({reason})"
+        )
+        try:
+            if left:
+                moved = shared.requeue(left)
+                logger.info("Put %d unfinished request(s) back in the shared queue", moved)
+            shared.leave(status)
+        except RedisError as error:
+            logger.error(
+                "Could not leave run %s cleanly (%s): its requests go back to the queue "
+                "once this worker's lease expires",
+                shared.run,
+                error,
+            )
+        self.taken.clear()
+        self.unfinished.clear()
 
-    def renew_keys(self) -> None:
-        """Expire the run's keys `ttl` seconds from now (keys not yet created are skipped)."""
-        with self.server.pipeline(transaction=False) as pipe:
-            pipe.expire(self.queue.key, self.ttl)
-            pipe.expire(self.df.key, self.ttl)
-            pipe.execute()
+    # The queue -----------------------------------------------------------------------------
+
+    def has_pending_requests(self) -> bool:
+        if not self.run.active:
+            return False
+        try:
+            return self.shared.queued() > 0
+        except RedisError as error:
+            self.run.redis_failed(error)
+            return False
 
     def enqueue_request(self, request: Request) -> bool:
-        if not request.dont_filter and self.df.request_seen(request):
-            self.df.log(request, self.spider)
+        if not self.run.active:
             return False
-        self.queue.push(request)
-        self.crawler.stats.inc_value("scheduler/enqueued/redis")
-        return True
+        fingerprint = None if request.dont_filter else self.fingerprinter.fingerprint(request)
+        payload = pickle.dumps(
+            request.to_dict(spider=self.spider), protocol=pickle.HIGHEST_PROTOCOL
+        )
+        try:
+            outcome = self.shared.enqueue(fingerprint, request.priority, payload)
+        except RedisError as error:
+            self.run.redis_failed(error)
+            return False
+        stats = self.crawler.stats
+        if outcome == 1:
+            stats.inc_value("scheduler/enqueued/redis")
+            stats.inc_value("scheduler/enqueued")
+        elif outcome == 0:
+            stats.inc_value("dupefilter/filtered")
+            if self.crawler.settings.getbool("DUPEFILTER_DEBUG"):
+                logger.debug("Filtered duplicate request: %s", request)
+        return outcome == 1
 
     def next_request(self) -> Request | None:
-        request = self.queue.pop(self.idle_before_close)
-        if request is not None:
-            self.idle_since = None
-            self.crawler.stats.inc_value("scheduler/dequeued/redis")
+        if not self.run.active:
+            return None
+        try:
+            member = self.shared.take()
+        except LeaseLost as lost:
+            self.run.lost(str(lost))
+            return None
+        except RedisError as error:
+            self.run.redis_failed(error)
+            return None
+        if member is None:
+            return None
+        request = request_from_dict(pickle.loads(member[12:]), spider=self.spider)
+        self.taken[request] = member
+        self.waiting = False
+        self.crawler.stats.inc_value("scheduler/dequeued/redis")
+        self.crawler.stats.inc_value("scheduler/dequeued")
         return request
 
-    def spider_idle(self, spider: Spider) -> None:
-        """Keep an idle worker open, polling the shared queue, until it has been empty for
-        `idle_timeout` seconds."""
-        now = time.monotonic()
-        if self.idle_since is None:
-            self.idle_since = now
-            logger.info(
-                "Shared queue empty: stopping unless new requests come within %g s",
-                self.idle_timeout,
-                extra={"spider": spider},
+    def finished(self, request: Request) -> None:
+        """The engine is done with `request`: acknowledge it, unless this worker failed
+        (then it goes back to the queue when the worker closes)."""
+        member = self.taken.pop(request, None)
+        if member is None:
+            return
+        if not self.run.active or run_failure(self.crawler):
+            self.unfinished.append(member)
+            return
+        try:
+            self.shared.ack(member)
+        except RedisError as error:
+            self.unfinished.append(member)
+            self.run.redis_failed(error)
+
+    # Liveness and the end of the run --------------------------------------------------------
+
+    def beat(self) -> None:
+        """Renew this worker's lease, reap the workers whose lease expired, and put back in
+        the queue what Redis holds in flight here that this worker no longer has (after a
+        Redis restart that lost its acknowledgements)."""
+        if not self.run.active:
+            return
+        shared = self.shared
+        passes = getattr(self.spider, "listing_passes", {})
+        extra = [key for listing in passes.values() for key in getattr(listing, "keys", ())]
+        try:
+            shared.heartbeat(extra)
+            self.reap()
+            stale = shared.in_flight_here() - set(self.taken.values())
+            if stale:
+                shared.requeue(stale)
+        except LeaseLost as lost:
+            self.run.lost(str(lost))
+        except RedisError as error:
+            self.run.redis_failed(error)
+
+    def reap(self) -> None:
+        """Reap the workers whose lease expired (raises RedisError)."""
+        for worker, moved in self.shared.reap().items():
+            logger.warning(
+                "Worker %s stopped renewing its lease: %d of its request(s) went back to the "
+                "queue",
+                worker,
+                moved,
             )
-        if now - self.idle_since < self.idle_timeout:
-            raise DontCloseSpider
-        logger.info(
-            "Shared queue empty for %.0f s: worker stops",
-            now - self.idle_since,
-            extra={"spider": spider},
-        )
+
+    def poll_queue(self) -> None:
+        """An idle worker looks for new requests (the engine itself looks every 5 s)."""
+        if self.run.active and self._slot is not None and not self._slot.inprogress:
+            self._slot.nextcall.schedule()
+
+    def spider_idle(self, spider: Spider) -> None:
+        """Keep an idle worker until the run ends: queue empty, nothing in flight anywhere."""
+        if not self.run.active:
+            return
+        shared = self.shared
+        try:
+            self.reap()
+            ended = shared.try_end()
+        except RedisError as error:
+            self.run.redis_failed(error)
+            return
+        if ended:
+            self.run.ended = True
+            self.run.active = False
+            logger.info(
+                "Run %s ended: its queue is empty and no worker has a request in flight",
+                shared.run,
+            )
+            return
+        if not self.waiting:
+            self.waiting = True
+            logger.info("Shared queue empty: waiting for the other workers' requests")
+        raise DontCloseSpider

@@ -10,11 +10,18 @@ closed and fsynced, the run's articles are folded into the state, and, if the ru
 cleanly (no shutdown, no failed write, no error in a callback or pipeline), the watermarks of
 the passes it completed. `EDUNEWS_STATE_DIR` sets where the state lives;
 `EDUNEWS_STATE_ENABLED = False` switches it off.
+
+A worker of a shared crawl (`REDIS_URL`, distributed.py) uses the spider's state in Redis
+instead (redis_state.py; its state folder keeps only the worker's journal): each article is
+claimed before it is exported, and confirmed once its line is written and flushed to disk
+(fdatasync), so that no other worker exports it and a power cut cannot take back a line Redis
+counts; a claimed article that is not written is released.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +32,12 @@ from scrapy.extensions.feedexport import FeedExporter
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
+from edunews_scraper.distributed import DistributedRun
 from edunews_scraper.durability import DurableFeedStorage, DurableFile, FeedDurability
 from edunews_scraper.failure import fail_run, run_failure
 from edunews_scraper.feeds import ARTICLE
-from edunews_scraper.items import Article
+from edunews_scraper.items import Article, RawArticle
+from edunews_scraper.redis_state import RedisCrawlState
 from edunews_scraper.state import CrawlState, StateError
 from edunews_scraper.watermark import Watermark
 
@@ -41,11 +50,9 @@ class IncrementalState:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.folder = Path(crawler.settings["EDUNEWS_STATE_DIR"])
-        self.state: CrawlState | None = None
+        self.state: CrawlState | RedisCrawlState | None = None
         #: Why this run's listing passes cannot count as complete, whatever its close reason.
         self.incomplete = ""
-        #: Distributed workers each see part of a pass: they never write watermarks.
-        self.keeps_watermarks = not crawler.settings.get("REDIS_URL")
         self._writes_seen: dict[int, int] = {}
         self._feeds_closed: Deferred[None] = Deferred()
 
@@ -57,6 +64,8 @@ class IncrementalState:
         for handler, signal in (
             (extension.spider_opened, signals.spider_opened),
             (extension.item_scraped, signals.item_scraped),
+            (extension.item_not_written, signals.item_dropped),
+            (extension.item_not_written, signals.item_error),
             (extension.callback_failed, signals.spider_error),
             (extension.pipeline_failed, signals.item_error),
             (extension.feeds_closed, signals.feed_exporter_closed),
@@ -67,7 +76,7 @@ class IncrementalState:
 
     def spider_opened(self, spider: Spider) -> None:
         try:
-            self.state = CrawlState.open(self.folder / spider.name)
+            self.state = self._open(spider)
         except StateError as error:  # FailedRunGuard: no request is sent
             fail_run(self.crawler, "state_refused", str(error))
             return
@@ -83,6 +92,16 @@ class IncrementalState:
                     "may export its articles again",
                     slot.uri,
                 )
+
+    def _open(self, spider: Spider) -> CrawlState | RedisCrawlState:
+        """The local state, or for a worker of a shared run the spider's state in Redis."""
+        folder = self.folder / spider.name
+        run = self.crawler.get_extension(DistributedRun)
+        if run is None or run.shared is None:
+            return CrawlState.open(folder)
+        state = RedisCrawlState.open(run.shared, folder)
+        state.on_lease_lost = run.lost
+        return state
 
     def _article_slots(self) -> list[Any]:
         exporter = self.crawler.get_extension(FeedExporter)
@@ -108,11 +127,33 @@ class IncrementalState:
         written = all([self._wrote_since(file) for file in files])  # every counter moves on
         if not isinstance(item, Article) or self.state is None:
             return
+        if written and isinstance(self.state, RedisCrawlState):
+            written = self._flushed(files)
         if written:
             self.state.add((item.url, item.canonical_url), item.content_hash)
             self.crawler.stats.inc_value("edunews/state/recorded")
         else:
+            self.state.release(item.url)
             self.crawler.stats.inc_value("edunews/state/unwritten")
+
+    def _flushed(self, files: list[DurableFile]) -> bool:
+        """Flush the files' data to disk (a shared state counts an article at once, not when
+        the run ends); False, and the run fails, when that fails."""
+        for file in files:
+            try:
+                os.fdatasync(file.fileno())
+            except OSError as error:
+                file.error = error
+                guard = self.crawler.get_extension(FeedDurability)
+                if guard is not None:
+                    guard.write_failed(file)
+                return False
+        return True
+
+    def item_not_written(self, item: Any, **kwargs: Any) -> None:
+        """An article dropped or failed in a pipeline after it was claimed: release it."""
+        if self.state is not None and isinstance(item, RawArticle | Article):
+            self.state.release(item.url)
 
     def _wrote_since(self, file: DurableFile) -> bool:
         """True when `file` took a whole write since the last item (and has not failed)."""
@@ -171,9 +212,8 @@ class IncrementalState:
             state.close()
 
     def _watermarks(self, spider: Spider, reason: str) -> dict[str, Watermark]:
-        """The watermarks of the passes this run completed; none unless it finished cleanly."""
-        if not self.keeps_watermarks:
-            return {}
+        """The watermarks of the passes this run completed; none unless it finished cleanly
+        (a shared state saves them only once the whole run ended complete)."""
         passes = getattr(spider, "listing_passes", {})
         why = f"it ended with {reason!r}" if reason != "finished" else self.incomplete
         if why:

@@ -63,15 +63,15 @@ DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
 
 # Add-ons: each does nothing unless configured (see its module).
 # distributed.RedisCrawl: with REDIS_URL set (setting or environment), workers share one
-# scrapy-redis queue and duplicate filter.
+# run: a request queue with acknowledgements, and the crawl state, in Redis.
 # monitoring.Monitoring: spidermon monitors when a spider closes (EDUNEWS_MONITOR_* settings).
 ADDONS = {
     "edunews_scraper.distributed.RedisCrawl": 100,
     "edunews_scraper.monitoring.Monitoring": 200,
 }
-EDUNEWS_REDIS_RUN = ""  # the run id all workers of one run share
-EDUNEWS_REDIS_IDLE_TIMEOUT = 60  # a worker stops after the queue stayed empty this long (s)
-EDUNEWS_REDIS_TTL = 600  # a run's Redis keys expire this long after its last worker (s)
+EDUNEWS_REDIS_RUN = ""  # the run id all workers of one run share ("": the run in progress)
+EDUNEWS_REDIS_LEASE = 60  # a worker silent this long (s) is reaped: its requests go back
+EDUNEWS_REDIS_TTL = 86400  # a run's Redis keys expire this long after its last heartbeat (s)
 
 # Incremental crawls: what each spider exported is remembered here (see state.py), so a
 # scheduled run downloads only what is new; `-a full=1` re-crawls (unchanged articles are
