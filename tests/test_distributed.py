@@ -1,71 +1,39 @@
-"""Distributed crawling (edunews_scraper/distributed.py): the add-on's settings, and two
-scrapy-redis workers on a real `redis-server` splitting one offline replay crawl."""
+"""Distributed crawls end to end: three `scrapy crawl` worker processes, each in a folder of
+its own (as on three machines), one real redis-server, the loopback synthetic site of
+bench/site.py. A clean run, a run with a worker SIGKILLed mid-run, and the next scheduled
+run on the unchanged site; then the Redis memory each known article takes. (The add-on's
+settings are checked in-process; the Redis scripts in tests/test_redis_state.py.)"""
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
+import re
+import signal
 import socket
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
+from collections import Counter
 from pathlib import Path
 
 import pytest
-import redis
 from scrapy.settings import Settings
 
-from edunews_scraper import settings as project_settings
-from edunews_scraper.distributed import RedisCrawl
-from tests.conftest import FIXTURES, read_jsonl
+import edunews_scraper
+from bench.site import SyntheticSite
+from edunews_scraper.distributed import RedisCrawl, RedisScheduler
+from edunews_scraper.redis_state import KnownArticles
+from edunews_scraper.sharedrun import SharedRun
+from edunews_scraper.state import complete_lines
+from edunews_scraper.validate import main as validate
+from tests.redisserver import RedisServer, redis_server  # noqa: F401 (fixture)
+from tests.synthetic import command, environment
 
-ADDON = "edunews_scraper.distributed.RedisCrawl"
-SPIDER = "giaoducthoidai"
-RUN = "test-run"
-TTL = 300
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def redis_url(tmp_path: Path) -> Iterator[str]:
-    """A throwaway redis-server on a free loopback port, without persistence."""
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.skip("redis-server is not installed (Debian: apt-get install redis-server)")
-    port = free_port()
-    process = subprocess.Popen(
-        [server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        client = redis.Redis(port=port)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                assert process.poll() is None, "redis-server exited"
-                assert time.monotonic() < deadline, "redis-server did not answer"
-                time.sleep(0.05)
-        client.close()
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+SPIDER = "synthetic"
+LEASE = 6  # seconds: a killed worker's requests go back to the queue after this
+#: 90 articles on the site at first (30 per category), 90 more published before run 2.
+ARTICLES, LATER = 180, 90
+#: Each worker: two requests at a time, a small delay, so that all three get work.
+WORKER = ("-s", "DOWNLOAD_DELAY=0.03", "-s", "CONCURRENT_REQUESTS=2", "-s", "EDUNEWS_ARCHIVE=")
 
 
 def test_addon_changes_nothing_without_redis_url(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -76,114 +44,161 @@ def test_addon_changes_nothing_without_redis_url(monkeypatch: pytest.MonkeyPatch
     assert settings.copy_to_dict() == before
 
 
-def test_addon_shares_queue_and_dupefilter_per_spider_and_run(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_addon_runs_workers_on_the_shared_run(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
-    monkeypatch.delenv("EDUNEWS_REDIS_RUN", raising=False)
     settings = Settings()
     RedisCrawl().update_settings(settings)
     assert settings["REDIS_URL"] == "redis://127.0.0.1:1/0"
-    assert settings["SCHEDULER"] == "edunews_scraper.distributed.RedisScheduler"
-    assert settings["DUPEFILTER_CLASS"] == "edunews_scraper.distributed.RedisDupeFilter"
-    assert settings.getbool("SCHEDULER_PERSIST")
-    assert settings["SCHEDULER_QUEUE_KEY"] == "edunews:%(spider)s:requests"
-    assert settings["SCHEDULER_DUPEFILTER_KEY"] == "edunews:%(spider)s:dupefilter"
-
-    settings = Settings({"REDIS_URL": "redis://other:6379/1", "EDUNEWS_REDIS_RUN": "2026-11-20"})
+    assert settings["SCHEDULER"] == f"{RedisScheduler.__module__}.RedisScheduler"
+    assert "edunews_scraper.distributed.DistributedRun" in str(settings.getdict("EXTENSIONS"))
+    settings = Settings({"REDIS_URL": "redis://other:6379/1"})
     RedisCrawl().update_settings(settings)
     assert settings["REDIS_URL"] == "redis://other:6379/1"  # the setting wins over the env
-    assert settings["SCHEDULER_DUPEFILTER_KEY"] == "edunews:%(spider)s:2026-11-20:dupefilter"
-
     monkeypatch.setenv("EDUNEWS_REDIS_RUN", "a b%c")
     with pytest.raises(ValueError, match="EDUNEWS_REDIS_RUN"):
         RedisCrawl().update_settings(Settings())
 
 
-def crawl(folder: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
-    """`scrapy crawl` of a replay in `folder` (its default data/ output lands there)."""
-    folder.mkdir()
-    enabled = ADDON in getattr(project_settings, "ADDONS", {})
-    addons = [] if enabled else [f"ADDONS={json.dumps({ADDON: 100})}"]
-    settings = [*addons, *args]
-    base = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "EDUNEWS_REDIS_RUN"}}
-    return subprocess.Popen(
-        [sys.executable, "-m", "scrapy", "crawl", SPIDER, "-a", f"replay={FIXTURES}"]
-        + [arg for setting in settings for arg in ("-s", setting)],
-        cwd=folder,
-        env={**base, "SCRAPY_SETTINGS_MODULE": "edunews_scraper.settings", **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+def start(folder: Path, base: str, redis_url: str, run: str) -> subprocess.Popen:
+    """One worker of `run`: `scrapy crawl` in `folder`, its articles in `folder/data/`."""
+    folder.mkdir(exist_ok=True)
+    settings = ("-s", f"EDUNEWS_REDIS_LEASE={LEASE}", "-s", f"EDUNEWS_REDIS_RUN={run}")
+    args = command(base, "x", *WORKER, *settings)
+    args = args[: args.index("-o")] + args[args.index("-o") + 2 :]  # the default feed
+    with (folder / f"{run}.log").open("w") as log:
+        return subprocess.Popen(
+            args,
+            cwd=folder,
+            env={**environment(), "REDIS_URL": redis_url},
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+
+
+def finish(workers: dict[Path, subprocess.Popen], run: str) -> dict[Path, str]:
+    """Wait for the workers of `run` to stop by themselves; their logs."""
+    logs = {}
+    for folder, process in workers.items():
+        try:
+            process.wait(120)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            pytest.fail(
+                f"{folder.name} did not stop:\n{(folder / f'{run}.log').read_text()[-3000:]}"
+            )
+        logs[folder] = (folder / f"{run}.log").read_text()
+    return logs
+
+
+def exported(folders: list[Path]) -> Counter[str]:
+    """How many times each article URL is in the complete lines of the workers' files."""
+    return Counter(
+        record["url"]
+        for folder in folders
+        for path in sorted((folder / "data" / SPIDER).glob("*.jsonl"))
+        for record in complete_lines(path)
     )
 
 
-def finish(process: subprocess.Popen, timeout: float = 90) -> str:
-    """The log of a crawl that must stop by itself, successfully, within `timeout` s."""
-    try:
-        _, log = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        _, log = process.communicate()
-        pytest.fail(f"crawl did not stop by itself:\n{log[-3000:]}")
-    assert process.returncode == 0, log[-3000:]
-    assert "ERROR" not in log, log[-3000:]
-    return log
+def crawled(log: str) -> list[str]:
+    return re.findall(r"Crawled \(\d+\) <GET (\S+)>", log)
 
 
-def outputs(folder: Path) -> tuple[list[dict], list[dict]]:
-    """(articles, rejects) a crawl in `folder` exported."""
-    data = folder / "data" / SPIDER
-    articles = [a for path in data.glob("*.jsonl") for a in read_jsonl(path)]
-    rejects = [r for path in data.glob("rejects/*.jsonl") for r in read_jsonl(path)]
-    return articles, rejects
+def test_three_workers_one_killed_export_every_article_once(
+    redis_server: RedisServer,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    folders = [tmp_path / f"machine-{n}" for n in (1, 2, 3)]
+    client = redis_server.client()
+    with SyntheticSite(ARTICLES, unpublished=LATER) as site:
+        content = site.content
+        everything = lambda: {site.base + content.article_path(n) for n in content.visible}  # noqa: E731
 
+        # (1) A clean run: the first worker seeds it, the others join (one of them late).
+        workers = {
+            folder: start(folder, site.base, redis_server.url, "run-1") for folder in folders[:2]
+        }
+        time.sleep(1.0)
+        workers[folders[2]] = start(folders[2], site.base, redis_server.url, "run-1")
+        logs = finish(workers, "run-1")
+        for folder, process in workers.items():
+            assert process.returncode == 0, logs[folder][-3000:]
+            assert "ERROR" not in logs[folder], logs[folder][-3000:]
+        first = exported(folders)
+        assert set(first) == everything() and set(first.values()) == {1}
+        assert sum(1 for log in logs.values() if "Scraped from" in log) >= 2  # work was shared
 
-def test_two_workers_export_every_article_once(redis_url: str, tmp_path: Path) -> None:
-    # A small delay, one request at a time: each worker takes its share of the queue.
-    worker = ["DOWNLOAD_DELAY=0.4", "CONCURRENT_REQUESTS=1", "EDUNEWS_REDIS_IDLE_TIMEOUT=1"]
-    single = crawl(tmp_path / "single")
-    # Redis and the run id from the environment for one worker, from settings for the other.
-    first = crawl(
-        tmp_path / "w1",
-        *worker,
-        f"EDUNEWS_REDIS_TTL={TTL}",
-        env={"REDIS_URL": redis_url, "EDUNEWS_REDIS_RUN": RUN},
+        # (2) 90 new articles; a worker SIGKILLed mid-run while it has requests in flight.
+        content.publish(LATER)
+        workers = {
+            folder: start(folder, site.base, redis_server.url, "run-2") for folder in folders
+        }
+        victim = workers[folders[1]]
+        killed_worker = f"{socket.gethostname()}:{victim.pid}"
+        run = SharedRun(client, SPIDER, "run-2", worker=killed_worker)
+        deadline = time.monotonic() + 60
+        while True:
+            assert time.monotonic() < deadline and victim.poll() is None, "no moment to kill"
+            if sum(exported(folders[1:2]).values()) >= len(first) // 3 + 5:
+                victim.send_signal(signal.SIGSTOP)
+                if client.hlen(run.inflight_key()):
+                    break
+                victim.send_signal(signal.SIGCONT)
+            time.sleep(0.02)
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+        survivors = {folder: workers[folder] for folder in (folders[0], folders[2])}
+        logs = finish(survivors, "run-2")
+        for folder, process in survivors.items():
+            assert process.returncode == 0, logs[folder][-3000:]
+        assert any(
+            f"Worker {killed_worker} stopped renewing its lease" in log for log in logs.values()
+        )
+        second = exported(folders)
+        assert set(second) == everything() and set(second.values()) == {1}
+        assert len(second) == ARTICLES
+        info = run.info_fields()
+        assert "ended" in info and int(info["requeued"]) >= 1
+        statuses = {worker.worker: worker.status for worker in run.workers()}
+        assert statuses.pop(killed_worker) == "dead"
+        assert set(statuses.values()) == {"finished"}
+
+        watch = subprocess.run(
+            [*command(site.base, "x")[:3], "redis", "watch", SPIDER, "--run", "run-2", "--once"],
+            cwd=folders[0],
+            env={**environment(), "REDIS_URL": redis_server.url},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert "Run run-2 of synthetic: ended" in watch.stdout
+        assert re.search(rf"{re.escape(killed_worker)}\s+dead", watch.stdout), watch.stdout
+
+        # (3) The next scheduled run, the site unchanged: nothing exported, and nothing
+        # fetched but the first listing page of each category (each lies inside the last
+        # complete pass, which survived the killed worker).
+        workers = {
+            folder: start(folder, site.base, redis_server.url, "run-3") for folder in folders
+        }
+        logs = finish(workers, "run-3")
+        for folder, process in workers.items():
+            assert process.returncode == 0, logs[folder][-3000:]
+        assert exported(folders) == second
+        fetched = sorted(url for log in logs.values() for url in crawled(log))
+        assert fetched == sorted(content.category_urls().values())
+
+    # (4) Redis's own measure of the memory the known articles take.
+    known = KnownArticles(client, f"edunews:{SPIDER}")
+    assert known.count() == ARTICLES
+    per_article = known.memory_usage() / known.count()
+    print(
+        f"\nRedis memory per known article (MEMORY USAGE, {ARTICLES} articles): {per_article:.1f} B"
     )
-    second = crawl(
-        tmp_path / "w2",
-        *worker,
-        f"EDUNEWS_REDIS_TTL={TTL}",
-        f"REDIS_URL={redis_url}",
-        f"EDUNEWS_REDIS_RUN={RUN}",
-    )
-    logs = [finish(first), finish(second)]
-    finish(single)
+    assert per_article < 32
 
-    expected_articles, expected_rejects = outputs(tmp_path / "single")
-    assert expected_articles
-    exported = [outputs(tmp_path / name) for name in ("w1", "w2")]
-    for (articles, rejects), log in zip(exported, logs, strict=True):
-        assert articles or rejects, "a worker got no work"
-        assert "Shared queue empty for" in log  # it stopped by itself on an idle queue
-    articles = [a for worker_articles, _ in exported for a in worker_articles]
-    rejects = [r for _, worker_rejects in exported for r in worker_rejects]
-    by_url = sorted(articles, key=lambda a: a["url"])
-    assert by_url == sorted(expected_articles, key=lambda a: a["url"])
-    assert len({a["url"] for a in articles}) == len(articles)
-    assert sorted(r["url"] for r in rejects) == sorted(r["url"] for r in expected_rejects)
-
-    client = redis.Redis.from_url(redis_url)
-    dupefilter = f"edunews:{SPIDER}:{RUN}:dupefilter"
-    assert client.scard(dupefilter) >= len(articles) + len(rejects)
-    assert 0 < client.ttl(dupefilter) <= TTL  # expires once no worker renews it
-    assert not client.exists(f"edunews:{SPIDER}:{RUN}:requests")
-
-    # A worker joining the finished run finds every request seen: it exports nothing and
-    # stops by itself.
-    late = crawl(tmp_path / "late", *worker, f"REDIS_URL={redis_url}", f"EDUNEWS_REDIS_RUN={RUN}")
-    log = finish(late)
-    assert "Joining a run that has seen" in log
-    assert "Shared queue empty for" in log
-    assert outputs(tmp_path / "late") == ([], [])
-    client.close()
+    # The run's files from every worker read as one: each article once.
+    sources = [folder / "data" / SPIDER for folder in folders]
+    loaded = list(edunews_scraper.load(sources))
+    assert sorted(article.url for article in loaded) == sorted(second)
+    assert validate([str(source) for source in sources]) == 0
+    assert json.loads(client.hget(f"edunews:{SPIDER}:watermarks", "giao-duc"))["floor"] == "end"
