@@ -59,7 +59,15 @@ from edunews_scraper.sharedrun import (
     SharedRun,
     current_run,
 )
-from edunews_scraper.summary import LISTING_PAGES, RUN_FAILED
+from edunews_scraper.summary import (
+    RUN_FAILED,
+    SHARED_ARTICLES,
+    SHARED_ENDED,
+    SHARED_REQUEUED,
+    SHARED_RUN,
+    SHARED_WORKER,
+    SHARED_WORKERS,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -70,12 +78,9 @@ DEFAULT_TTL = 86400
 POLL_INTERVAL = 0.5
 #: Redis commands are retried on a lost connection for about 20 s (a Redis restart).
 RETRIES = 14
-#: Stats of a worker of a shared run.
-RUN_STAT = "edunews/redis/run"
-WORKER_STAT = "edunews/redis/worker"
 
 
-def _setting_or_env(settings: BaseSettings, name: str) -> str:
+def setting_or_env(settings: BaseSettings, name: str) -> str:
     """A setting's value, else the environment variable of the same name, else ""."""
     return str(settings.get(name) or os.environ.get(name) or "").strip()
 
@@ -93,7 +98,7 @@ def connect(url: str) -> Redis:
 
 def run_id_setting(settings: BaseSettings) -> str:
     """`EDUNEWS_REDIS_RUN` (setting, else environment), checked."""
-    run = _setting_or_env(settings, "EDUNEWS_REDIS_RUN")
+    run = setting_or_env(settings, "EDUNEWS_REDIS_RUN")
     if run and not RUN_ID.fullmatch(run):
         raise ValueError(f"EDUNEWS_REDIS_RUN {run!r}: use letters, digits, '.', '_', '-'")
     return run
@@ -111,7 +116,7 @@ class RedisCrawl:
     overrides any of them."""
 
     def update_settings(self, settings: BaseSettings) -> None:
-        url = _setting_or_env(settings, "REDIS_URL")
+        url = setting_or_env(settings, "REDIS_URL")
         if not url:
             return
         run_id_setting(settings)
@@ -182,8 +187,8 @@ class DistributedRun:
                 self.client, spider.name, run, lease=self.lease, ttl=self.ttl, prefix=self.prefix
             )
             stats = self.crawler.stats
-            stats.set_value(RUN_STAT, run)
-            stats.set_value(WORKER_STAT, self.shared.worker)
+            stats.set_value(SHARED_RUN, run)
+            stats.set_value(SHARED_WORKER, self.shared.worker)
             started = self.shared.join(spider_arguments(spider))
         except RunOver as over:
             logger.info(
@@ -229,6 +234,13 @@ class DistributedRun:
                 f"{why}: stopping this worker; other workers do its requests",
                 why,
             )
+
+    def failed(self, error: Exception) -> None:
+        """This worker must stop: it was reaped, or Redis failed."""
+        if isinstance(error, LeaseLost):
+            self.lost(str(error))
+        else:
+            self.redis_failed(error)
 
     def redis_failed(self, error: Exception) -> None:
         if self.active or self.shared is None:
@@ -287,10 +299,10 @@ class DistributedRun:
         except RedisError as error:
             logger.error("Could not read run %s from Redis: %s", shared.run, error)
             return
-        stats.set_value("edunews/redis/workers", len(workers))
-        stats.set_value("edunews/redis/run_articles", sum(w.count("articles") for w in workers))
-        stats.set_value("edunews/redis/requeued", int(info.get("requeued", 0)))
-        stats.set_value("edunews/redis/ended", "ended" in info)
+        stats.set_value(SHARED_WORKERS, len(workers))
+        stats.set_value(SHARED_ARTICLES, sum(w.count("articles") for w in workers))
+        stats.set_value(SHARED_REQUEUED, int(info.get("requeued", 0)))
+        stats.set_value(SHARED_ENDED, "ended" in info)
         categories = getattr(spider, "selected_categories", None)
         no_listing = "ended" in info and not int(info.get("listing_pages", 0))
         if categories and no_listing and not stats.get_value(RUN_FAILED):
@@ -301,8 +313,6 @@ class DistributedRun:
             )
             logger.error(why)
             stats.set_value(RUN_FAILED, why)
-        if not stats.get_value(LISTING_PAGES):
-            stats.set_value(LISTING_PAGES, 0)
 
 
 class RedisScheduler(BaseScheduler):
@@ -485,12 +495,16 @@ class RedisScheduler(BaseScheduler):
 
     def reap(self) -> None:
         """Reap the workers whose lease expired (raises RedisError)."""
-        for worker, moved in self.shared.reap().items():
+        for worker, (moved, doubts) in self.shared.reap().items():
             logger.warning(
                 "Worker %s stopped renewing its lease: %d of its request(s) went back to the "
-                "queue",
+                "queue%s",
                 worker,
                 moved,
+                f"; it was writing {doubts} article(s) (exported again by another worker, and "
+                "taken out of its files when its state folder is used again)"
+                if doubts
+                else "",
             )
 
     def poll_queue(self) -> None:

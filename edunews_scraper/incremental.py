@@ -54,6 +54,8 @@ class IncrementalState:
         #: Why this run's listing passes cannot count as complete, whatever its close reason.
         self.incomplete = ""
         self._writes_seen: dict[int, int] = {}
+        #: Files whose folder entry is on disk (a shared state flushes after each line).
+        self._synced: set[int] = set()
         self._feeds_closed: Deferred[None] = Deferred()
 
     @classmethod
@@ -100,7 +102,7 @@ class IncrementalState:
         if run is None or run.shared is None:
             return CrawlState.open(folder)
         state = RedisCrawlState.open(run.shared, folder)
-        state.on_lease_lost = run.lost
+        state.on_failure = run.failed
         return state
 
     def _article_slots(self) -> list[Any]:
@@ -137,9 +139,16 @@ class IncrementalState:
             self.crawler.stats.inc_value("edunews/state/unwritten")
 
     def _flushed(self, files: list[DurableFile]) -> bool:
-        """Flush the files' data to disk (a shared state counts an article at once, not when
-        the run ends); False, and the run fails, when that fails."""
+        """Flush the files' data to disk, and each file's folder entry after its first line
+        (a shared state counts an article at once, not when the run ends); False, and the run
+        fails, when that fails."""
         for file in files:
+            if id(file) not in self._synced:
+                self._synced.add(id(file))
+                file.sync()  # the data and the folder; on failure it fails the run
+                if file.error is not None:
+                    return False
+                continue
             try:
                 os.fdatasync(file.fileno())
             except OSError as error:

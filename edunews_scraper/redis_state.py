@@ -18,6 +18,13 @@ worker that reaps it releases (sharedrun.py), and its request, which goes back t
 article is fetched and exported again by another worker. A worker that was reaped can claim
 nothing more.
 
+*In doubt.* Claiming, writing and confirming an article is one stretch of code, without a
+pause: a worker killed inside it may have written the line or not, and only its own disk
+knows. Its claim is then *in doubt* (``doubt:<worker>``, at most one article per killed
+worker in practice): the article is exported again by another worker, so it is never lost,
+and it may be in two files until a worker uses the dead worker's state folder again, which
+takes the dead worker's copy out of its file (see the journal, below).
+
 *Watermarks.* The pass over a category is shared: each worker reading one of its listing pages
 adds the page's entries and whether it lay inside the last complete pass (`SharedListingPass`,
 keys ``run:<run>:pass:<category>`` and ``run:<run>:entries:<category>``), and whoever reads its
@@ -27,9 +34,11 @@ callback or pipeline; the first worker to close after that saves their watermark
 
 *A worker's journal.* Each worker notes the articles files it writes in a journal in its own
 state folder (``EDUNEWS_STATE_DIR/<spider>/redis-worker-<n>.journal``, one per worker process
-using the folder, locked). A worker killed between writing a line and confirming it leaves the
-line unconfirmed: the next worker using the folder cuts off a last line left half-written,
-and confirms the complete lines of those files that Redis does not know yet.
+using the folder, locked), emptied when it ends cleanly. The next worker to take a journal
+that is not empty settles the files of the killed worker that wrote it: it cuts off a last
+line left half-written, takes out a last line written for an article in doubt that another
+worker has exported since, and confirms the complete lines Redis does not know yet (the
+whole run may have died with them).
 
 *Compact.* `KnownArticles` keeps about 40 articles per bucket (linear hashing: buckets are
 split one at a time as articles are added), so that Redis stores each bucket as a listpack
@@ -49,9 +58,9 @@ from pathlib import Path
 from typing import Any
 
 from redis import Redis
-from redis.exceptions import ResponseError
+from redis.exceptions import RedisError, ResponseError
 
-from edunews_scraper.sharedrun import SharedRun, now
+from edunews_scraper.sharedrun import LeaseLost, SharedRun, now
 from edunews_scraper.state import (
     Claim,
     CrawlState,
@@ -297,9 +306,10 @@ class KnownArticles:
 
 
 class WorkerJournal:
-    """The articles files this worker process writes (one of the locked
-    `redis-worker-<n>.journal` files of its state folder), so that the next worker using
-    the folder can confirm lines a killed worker wrote and did not confirm."""
+    """The articles files a worker process writes: one of the locked
+    `redis-worker-<n>.journal` files of its state folder, its first line `worker <id>`, then
+    one file a line. A worker that ends cleanly empties it; the next worker to lock a journal
+    that is not empty settles what the interrupted worker left (`RedisCrawlState`)."""
 
     def __init__(self, path: Path, descriptor: int) -> None:
         self.path = path
@@ -326,20 +336,32 @@ class WorkerJournal:
             return cls(path, descriptor)
         raise StateError(f"crawl state folder {folder}: 999 workers use it already")
 
-    def files(self) -> list[Path]:
-        """The files listed (a last line cut off mid-write is left out)."""
-        text = self.path.read_text("utf-8", "replace")
-        lines = text.split("\n")[:-1]
-        return list(dict.fromkeys(Path(line) for line in lines if line))
+    def previous(self) -> tuple[str, list[Path]]:
+        """The worker that wrote this journal and did not end cleanly ("" when none did),
+        and the files it listed (a last line cut off mid-write is left out)."""
+        lines = self.path.read_text("utf-8", "replace").split("\n")[:-1]
+        worker = (
+            lines[0].removeprefix("worker ") if lines[:1] and lines[0].startswith("worker ") else ""
+        )
+        files = [Path(line) for line in lines[1 if worker else 0 :] if line]
+        return worker, list(dict.fromkeys(files))
+
+    def start(self, worker: str) -> None:
+        """Begin the journal of `worker`."""
+        self.clear()
+        self._append(f"worker {worker}\n")
 
     def record(self, path: Path) -> None:
         """Note a file, durably, before anything is written to it."""
+        self._append(f"{path}\n")
+
+    def _append(self, line: str) -> None:
         assert self._descriptor is not None
-        os.write(self._descriptor, f"{path}\n".encode())
+        os.write(self._descriptor, line.encode())
         os.fsync(self._descriptor)
 
     def clear(self) -> None:
-        """Forget every file (all of their lines are confirmed)."""
+        """Forget everything (the worker ended: its lines are all confirmed)."""
         assert self._descriptor is not None
         os.ftruncate(self._descriptor, 0)
         os.fsync(self._descriptor)
@@ -407,10 +429,12 @@ class RedisCrawlState:
         self.journal = journal
         self.watermarks_key = f"{run.base}:watermarks"
         self.watermarks: dict[str, Watermark] = {}
-        #: Called with why when this worker finds it was reaped (it must stop).
-        self.on_lease_lost: Callable[[str], None] = lambda why: None
+        #: Called when this worker must stop: it was reaped (`LeaseLost`) or Redis failed.
+        self.on_failure: Callable[[Exception], None] = lambda error: None
         #: Fingerprints this worker claimed and has not confirmed.
         self.claimed: set[int] = set()
+        #: True when a written line could not be confirmed: the journal keeps its file.
+        self.unconfirmed = False
         self._claim = run.client.register_script(_CLAIM)
         self._confirm = run.client.register_script(_CONFIRM)
         self._release = run.client.register_script(_RELEASE)
@@ -438,17 +462,23 @@ class RedisCrawlState:
             )
         state.journal = WorkerJournal.open(folder)
         try:
-            state._fold_journal()
+            state._settle_journal()
             state._load_watermarks()
         except BaseException:
             state.journal.close()
             raise
         return state
 
-    def _fold_journal(self) -> None:
+    def _settle_journal(self) -> None:
+        """Settle what the worker that used this journal before left when it was
+        interrupted: cut off a line it left half-written; take out a last line it wrote for an
+        article in doubt (it died before confirming it) that another worker exported since;
+        confirm the other lines Redis does not know; then begin this worker's journal."""
         assert self.journal is not None
-        files = self.journal.files()
-        added = 0
+        worker, files = self.journal.previous()
+        doubt = f"{self.run.base}:doubt:{worker}"
+        doubts = {int.from_bytes(key, "big") for key in self.client.smembers(doubt)}
+        confirmed = 0
         for path in files:
             if not path.exists():
                 continue
@@ -459,16 +489,44 @@ class RedisCrawlState:
                     path,
                     removed,
                 )
-            added += self.known.put_many(_entries(complete_lines(path)), only_new=True)
+            self._drop_exported_again(path, worker, doubts)
+            confirmed += self.known.put_many(_entries(complete_lines(path)), only_new=True)
         if files:
             logger.info(
-                "Journal %s: %d file(s) of an interrupted worker read back, %d article(s) "
-                "it had not confirmed",
+                "Journal %s: %d file(s) of interrupted worker %s read back, %d article(s) it "
+                "had not confirmed",
                 self.journal.path,
                 len(files),
-                added,
+                worker or "?",
+                confirmed,
             )
-        self.journal.clear()
+        self.client.delete(doubt)
+        self.journal.start(self.run.worker)
+
+    def _drop_exported_again(self, path: Path, worker: str, doubts: set[int]) -> None:
+        """Take the last line out of `path` when it is an article `worker` was writing when it
+        died (in doubt) and another worker has exported since (Redis knows it)."""
+        if not doubts:
+            return
+        data = path.read_bytes()
+        start = data.rfind(b"\n", 0, max(0, len(data) - 1)) + 1
+        try:
+            record = json.loads(data[start:])
+        except ValueError:
+            return
+        keys = {key for key, _ in _entries([record])} if isinstance(record, dict) else set()
+        if not any(key in doubts and self.known.lookup(key) is not None for key in keys):
+            return
+        with path.open("r+b") as file:
+            file.truncate(start)
+            os.fsync(file.fileno())
+        logger.warning(
+            "Took the last line out of %s: worker %s died while writing %s, and another worker "
+            "exported it again",
+            path,
+            worker,
+            record.get("url"),
+        )
 
     def _load_watermarks(self) -> None:
         for category, text in self.client.hgetall(self.watermarks_key).items():
@@ -488,23 +546,41 @@ class RedisCrawlState:
         return self.known.count()
 
     def __contains__(self, url: str) -> bool:
-        return self.known.lookup(url_fingerprint(url)) is not None
+        """True when the article was exported (also when Redis fails: the worker stops, and
+        the listing page goes back to the queue)."""
+        try:
+            return self.known.lookup(url_fingerprint(url)) is not None
+        except RedisError as error:
+            self.on_failure(error)
+            return True
 
     def claim(self, url: str, content_hash: str) -> Claim:
-        """Claim the article for this worker's feed (see the module's docstring)."""
+        """Claim the article for this worker's feed (see the module's docstring); TAKEN when
+        this worker may export nothing (it was reaped, or Redis failed)."""
         key = url_fingerprint(url)
-        outcome = self._claim(
-            keys=[self.known.meta, self.run.claims, self.run.claims_key(), self.run.workers_key],
-            args=[
-                self.known.bucket_prefix,
-                fingerprint_bytes(key),
-                fingerprint_bytes(content_fingerprint(content_hash)),
-                self.run.worker,
-                f"{self.run.base}:alive:",
-            ],
-        ).decode()
+        try:
+            outcome = self._claim(
+                keys=[
+                    self.known.meta,
+                    self.run.claims,
+                    self.run.claims_key(),
+                    self.run.workers_key,
+                ],
+                args=[
+                    self.known.bucket_prefix,
+                    fingerprint_bytes(key),
+                    fingerprint_bytes(content_fingerprint(content_hash)),
+                    self.run.worker,
+                    f"{self.run.base}:alive:",
+                ],
+            ).decode()
+        except RedisError as error:
+            self.on_failure(error)
+            return Claim.TAKEN
         if outcome == "lost":
-            self.on_lease_lost(f"worker {self.run.worker} was reaped: it exports nothing more")
+            self.on_failure(
+                LeaseLost(f"worker {self.run.worker} was reaped from run {self.run.run}")
+            )
             return Claim.TAKEN
         if outcome in (Claim.NEW, Claim.CHANGED):
             self.claimed.add(key)
@@ -515,24 +591,40 @@ class RedisCrawlState:
         key = url_fingerprint(url)
         if key in self.claimed:
             self.claimed.discard(key)
+            self._release_claims([key])
+
+    def _release_claims(self, keys: list[int]) -> None:
+        try:
             self._release(
                 keys=[self.run.claims, self.run.claims_key()],
-                args=[self.run.worker, fingerprint_bytes(key)],
+                args=[self.run.worker, *map(fingerprint_bytes, keys)],
             )
+        except RedisError as error:  # the claims go when this worker's lease expires
+            self.on_failure(error)
 
     def add(self, urls: Iterable[str], content_hash: str) -> None:
         """The article's line is written and flushed: it is known, the claim is done."""
         keys = list(dict.fromkeys(url_fingerprint(url) for url in urls if url))
-        self._confirm(
-            keys=[self.known.meta, self.run.claims, self.run.claims_key(), self.run.worker_key()],
-            args=[
-                self.known.bucket_prefix,
-                fingerprint_bytes(content_fingerprint(content_hash)),
-                self.run.worker,
-                LOAD,
-                *map(fingerprint_bytes, keys),
-            ],
-        )
+        try:
+            self._confirm(
+                keys=[
+                    self.known.meta,
+                    self.run.claims,
+                    self.run.claims_key(),
+                    self.run.worker_key(),
+                ],
+                args=[
+                    self.known.bucket_prefix,
+                    fingerprint_bytes(content_fingerprint(content_hash)),
+                    self.run.worker,
+                    LOAD,
+                    *map(fingerprint_bytes, keys),
+                ],
+            )
+        except RedisError as error:  # the next worker using this folder confirms it
+            self.unconfirmed = True
+            self.on_failure(error)
+            return
         self.claimed.difference_update(keys)
 
     def record_output(self, path: Path | str) -> None:
@@ -556,7 +648,7 @@ class RedisCrawlState:
     def commit(self, watermarks: Mapping[str, Watermark]) -> None:
         """This worker's lines are all confirmed: forget its journal; and once the run has
         ended complete, save the watermarks of its passes (the first worker to get here)."""
-        if self.journal is not None:
+        if self.journal is not None and not self.unconfirmed:
             self.journal.clear()
         if not watermarks:
             return
@@ -565,9 +657,13 @@ class RedisCrawlState:
             for category, mark in sorted(watermarks.items())
             for item in (category, json.dumps(mark.to_json()))
         ]
-        outcome = self._commit(
-            keys=[self.run.info, self.watermarks_key], args=[now(), *pairs]
-        ).decode()
+        try:
+            outcome = self._commit(
+                keys=[self.run.info, self.watermarks_key], args=[now(), *pairs]
+            ).decode()
+        except RedisError as error:
+            logger.error("Watermarks of run %s not saved: Redis failed (%s)", self.run.run, error)
+            return
         if outcome == "saved":
             logger.info(
                 "Watermarks of run %s saved for %d categories", self.run.run, len(watermarks)
@@ -577,11 +673,8 @@ class RedisCrawlState:
 
     def close(self) -> None:
         """Release the claims this worker still holds, and its journal."""
-        for key in list(self.claimed):
-            self._release(
-                keys=[self.run.claims, self.run.claims_key()],
-                args=[self.run.worker, fingerprint_bytes(key)],
-            )
+        if self.claimed:
+            self._release_claims(list(self.claimed))
         self.claimed.clear()
         if self.journal is not None:
             self.journal.close()

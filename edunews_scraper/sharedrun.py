@@ -49,6 +49,9 @@ from typing import Any
 from redis import Redis
 
 KEY_PREFIX = "edunews"
+#: How long the articles a dead worker was writing are remembered (30 days): until a worker
+#: uses its state folder again and settles them.
+DOUBT_TTL = 30 * 86400
 
 # KEYS: current ; ARGV: new run id, run prefix, run suffix ("" ":info")
 _CURRENT = """
@@ -126,21 +129,10 @@ end
 return moved
 """
 
-# Release a worker's article claims (see redis_state.py): the claims hash maps an article's
-# fingerprint to the worker exporting it, and each worker's set lists its own.
-_RELEASE_CLAIMS = """
-local function release_claims(claims, mine, worker)
-  for _, fp in ipairs(redis.call('SMEMBERS', mine)) do
-    if redis.call('HGET', claims, fp) == worker then redis.call('HDEL', claims, fp) end
-  end
-  redis.call('DEL', mine)
-end
-"""
-
-# KEYS: workers, queue, info, claims ; ARGV: spider prefix, run prefix
-_REAP = (
-    _RELEASE_CLAIMS
-    + """
+# KEYS: workers, queue, info, claims ; ARGV: spider prefix, run prefix, doubt ttl s
+# A dead worker's claims are articles it may have written and not confirmed: they are
+# released (another worker exports them) and kept as its articles in doubt.
+_REAP = """
 local reaped = {}
 local all = redis.call('HGETALL', KEYS[1])
 for i = 1, #all, 2 do
@@ -150,18 +142,30 @@ for i = 1, #all, 2 do
     local items = redis.call('HGETALL', inflight)
     for j = 1, #items, 2 do redis.call('ZADD', KEYS[2], items[j + 1], items[j]) end
     redis.call('DEL', inflight)
-    release_claims(KEYS[4], ARGV[1] .. ':claims:' .. worker, worker)
+    local mine = ARGV[1] .. ':claims:' .. worker
+    local doubt = ARGV[1] .. ':doubt:' .. worker
+    local doubts = 0
+    for _, fp in ipairs(redis.call('SMEMBERS', mine)) do
+      if redis.call('HGET', KEYS[4], fp) == worker then redis.call('HDEL', KEYS[4], fp) end
+      redis.call('SADD', doubt, fp)
+      doubts = doubts + 1
+    end
+    redis.call('DEL', mine)
+    if doubts > 0 then redis.call('EXPIRE', doubt, ARGV[3]) end
     redis.call('HSET', KEYS[1], worker, 'dead')
     local moved = #items / 2
-    redis.call('HINCRBY', ARGV[2] .. ':worker:' .. worker, 'requeued', moved)
+    local counts = ARGV[2] .. ':worker:' .. worker
+    redis.call('HINCRBY', counts, 'requeued', moved)
+    redis.call('HINCRBY', counts, 'in_doubt', doubts)
     redis.call('HINCRBY', KEYS[3], 'requeued', moved)
+    redis.call('HINCRBY', KEYS[3], 'in_doubt', doubts)
     table.insert(reaped, worker)
     table.insert(reaped, moved)
+    table.insert(reaped, doubts)
   end
 end
 return reaped
 """
-)
 
 # KEYS: info, queue, workers, seen ; ARGV: run prefix, now
 _TRY_END = """
@@ -185,17 +189,20 @@ return 1
 """
 
 # KEYS: workers, alive, claims, mine ; ARGV: worker, status
-_LEAVE = (
-    _RELEASE_CLAIMS
-    + """
-release_claims(KEYS[3], KEYS[4], ARGV[1])
+# A worker that leaves releases the article claims it holds (see redis_state.py: the claims
+# hash maps an article's fingerprint to the worker exporting it, each worker's set lists its
+# own): it knows it did not write them.
+_LEAVE = """
+for _, fp in ipairs(redis.call('SMEMBERS', KEYS[4])) do
+  if redis.call('HGET', KEYS[3], fp) == ARGV[1] then redis.call('HDEL', KEYS[3], fp) end
+end
+redis.call('DEL', KEYS[4])
 redis.call('DEL', KEYS[2])
 if redis.call('HGET', KEYS[1], ARGV[1]) == 'running' then
   redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 end
 return 1
 """
-)
 
 
 class LeaseLost(Exception):
@@ -309,6 +316,11 @@ class SharedRun:
         """The set of the article claims `worker` holds (see redis_state.py)."""
         return f"{self.base}:claims:{worker or self.worker}"
 
+    def doubt_key(self, worker: str = "") -> str:
+        """The articles a dead `worker` had claimed and not confirmed: it may have written
+        them (see redis_state.py), kept for `DOUBT_TTL` seconds."""
+        return f"{self.base}:doubt:{worker or self.worker}"
+
     @property
     def lease_ms(self) -> int:
         return max(1, round(self.lease * 1000))
@@ -413,13 +425,17 @@ class SharedRun:
         """The requests Redis holds in flight on this worker."""
         return set(self.client.hkeys(self.inflight_key()))
 
-    def reap(self) -> dict[str, int]:
-        """Reap the workers whose lease expired: worker -> requests put back in the queue."""
+    def reap(self) -> dict[str, tuple[int, int]]:
+        """Reap the workers whose lease expired: worker -> (requests put back in the queue,
+        articles in doubt: claimed and not confirmed, see `doubt_key`)."""
         reaped = self._scripts["reap"](
             keys=[self.workers_key, self.queue, self.info, self.claims],
-            args=[self.base, self.prefix],
+            args=[self.base, self.prefix, DOUBT_TTL],
         )
-        return {reaped[i].decode(): int(reaped[i + 1]) for i in range(0, len(reaped), 2)}
+        return {
+            reaped[i].decode(): (int(reaped[i + 1]), int(reaped[i + 2]))
+            for i in range(0, len(reaped), 3)
+        }
 
     def try_end(self) -> bool:
         """End the run if the queue is empty and nothing is in flight; True when it has

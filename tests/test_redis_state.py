@@ -53,7 +53,7 @@ def test_requests_are_acknowledged_or_go_back_when_their_worker_dies(client: red
 
     time.sleep(LEASE + 0.2)  # a dies: no heartbeat
     b.heartbeat()
-    assert b.reap() == {"a": 2}
+    assert b.reap() == {"a": (2, 0)}
     with pytest.raises(LeaseLost):
         a.take()
     with pytest.raises(LeaseLost):
@@ -112,11 +112,11 @@ def test_no_two_workers_export_one_article(client: redis.Redis, tmp_path: Path) 
     time.sleep(LEASE + 0.2)
     b.heartbeat()
     assert state_b.claim(other, "3" * 16) is Claim.NEW
-    assert b.reap() == {"a": 0}
-    lost: list[str] = []
-    state_a.on_lease_lost = lost.append
+    assert b.reap() == {"a": (0, 2)}  # its two unconfirmed claims are in doubt
+    lost: list[Exception] = []
+    state_a.on_failure = lost.append
     assert state_a.claim("https://giaoducthoidai.vn/z-post3.html", "4" * 16) is Claim.TAKEN
-    assert lost  # a reaped worker exports nothing more
+    assert isinstance(lost[0], LeaseLost)  # a reaped worker exports nothing more
     state_b.add([other], "3" * 16)
     assert not client.hlen(b.claims)
     assert len(state_b) == 3  # two URLs of the first article, and the second
@@ -174,22 +174,42 @@ def article_line(url: str, content_hash: str) -> str:
     return json.dumps({"url": url, "canonical_url": url, "content_hash": content_hash}) + "\n"
 
 
-def test_lines_a_killed_worker_did_not_confirm_are_confirmed_next(
+def test_the_next_worker_settles_what_a_killed_worker_left(
     client: redis.Redis, tmp_path: Path
 ) -> None:
-    state = open_state(worker(client, "a"), tmp_path / "state")
-    feed = tmp_path / "out.jsonl"
-    state.record_output(feed)
-    written = "https://giaoducthoidai.vn/w-post1.html"
-    feed.write_text(article_line(written, "a" * 16) + article_line("https://x/cut", "b" * 16)[:30])
-    assert written not in state
-    state.journal.close()  # killed: no commit, the journal stays
+    a, b = worker(client, "a"), worker(client, "b")
+    state_a, state_b = open_state(a, tmp_path / "a"), open_state(b, tmp_path / "b")
+    feed = tmp_path / "a-out.jsonl"
+    state_a.record_output(feed)
+    done, alone, again = (f"https://giaoducthoidai.vn/{n}-post{n}.html" for n in (1, 2, 3))
+    for url in (done, alone, again):
+        assert state_a.claim(url, "a" * 16) is Claim.NEW
+        with feed.open("a") as file:
+            file.write(article_line(url, "a" * 16))
+        if url == done:
+            state_a.add([url], "a" * 16)
+    with feed.open("a") as file:  # killed mid-write
+        file.write(article_line("https://giaoducthoidai.vn/4-post4.html", "a" * 16)[:30])
 
-    again = open_state(worker(client, "b"), tmp_path / "state")
-    assert written in again and len(again) == 1
-    assert feed.read_text() == article_line(written, "a" * 16)  # the cut line is gone
-    assert again.journal.files() == []
-    again.close()
+    # a is reaped: the two articles it wrote and did not confirm are in doubt; b exports the
+    # last one again, nobody the other.
+    time.sleep(LEASE + 0.2)
+    b.heartbeat()
+    assert b.reap() == {"a": (0, 2)}
+    assert state_b.claim(again, "a" * 16) is Claim.NEW
+    state_b.add([again], "a" * 16)
+    state_a.journal.close()
+
+    # The next worker on a's folder: the half line is cut, the article exported again taken
+    # out of a's file, the one nobody exported again confirmed.
+    state_c = open_state(worker(client, "c"), tmp_path / "a")
+    assert feed.read_text() == article_line(done, "a" * 16) + article_line(alone, "a" * 16)
+    assert alone in state_c and len(state_c) == 3
+    assert not client.exists(a.doubt_key())
+    assert state_c.journal.previous() == ("c", [])
+    state_c.commit({})
+    assert state_c.journal.previous() == ("", [])
+    state_c.close()
 
 
 def test_watermarks_are_saved_once_the_run_ended_complete(

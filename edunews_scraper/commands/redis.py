@@ -22,7 +22,7 @@ from redis.exceptions import RedisError
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from edunews_scraper.distributed import _setting_or_env, connect
+from edunews_scraper.distributed import connect, setting_or_env
 from edunews_scraper.redis_state import KnownArticles, export_state, import_state
 from edunews_scraper.sharedrun import KEY_PREFIX, SharedRun, latest_run, spider_prefix
 from edunews_scraper.state import StateError
@@ -57,7 +57,8 @@ def run_report(run: SharedRun, known: KnownArticles, files: bool = False) -> tup
     lines = [
         f"Run {run.run} of {run.spider}: {state} (started {when}; {len(workers)} worker(s))",
         f"  queue {run.queued()}, in flight {in_flight}; requests queued in all "
-        f"{info.get('requests', 0)}, put back from dead workers {info.get('requeued', 0)}",
+        f"{info.get('requests', 0)}, put back from dead workers {info.get('requeued', 0)}, "
+        f"articles in doubt {info.get('in_doubt', 0)}",
         f"  listing pages {info.get('listing_pages', 0)}, articles "
         f"{sum(worker.count('articles') for worker in workers)}; known articles in Redis "
         f"{known.count()}",
@@ -118,7 +119,7 @@ class Command(ScrapyCommand):
         )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        url = opts.redis or _setting_or_env(self.settings, "REDIS_URL")
+        url = opts.redis or setting_or_env(self.settings, "REDIS_URL")
         if not url:
             raise UsageError("no Redis: set REDIS_URL or give --redis URL")
         client = connect(url)
