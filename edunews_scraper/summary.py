@@ -35,6 +35,14 @@ logger = logging.getLogger(__name__)
 URLS_PER_REASON = 200
 LISTING_PAGES = "edunews/listing/pages"
 RUN_FAILED = "edunews/run_failed"
+#: A worker of a shared run (distributed.py): the run, this worker, the run's workers and
+#: articles, requests put back from dead workers, whether the run ended.
+SHARED_RUN = "edunews/redis/run"
+SHARED_WORKER = "edunews/redis/worker"
+SHARED_WORKERS = "edunews/redis/workers"
+SHARED_ARTICLES = "edunews/redis/run_articles"
+SHARED_REQUEUED = "edunews/redis/requeued"
+SHARED_ENDED = "edunews/redis/ended"
 
 
 @dataclass
@@ -157,6 +165,20 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
+def _shared_run(stats: dict[str, Any]) -> str:
+    """The line of a worker of a shared run: the run's figures."""
+    line = (
+        f"  worker {stats.get(SHARED_WORKER)} of run {stats[SHARED_RUN]}: "
+        f"{_count(stats.get(SHARED_WORKERS, 0), 'worker')}, "
+        f"{_count(stats.get(SHARED_ARTICLES, 0), 'article')} in all"
+    )
+    if stats.get(SHARED_REQUEUED):
+        line += f", {stats[SHARED_REQUEUED]} request(s) put back from workers that died"
+    if not stats.get(SHARED_ENDED):
+        line += "; the run goes on without this worker"
+    return line
+
+
 def summary(crawler: Crawler, verdict: Verdict) -> str:
     """The end-of-run summary: articles and rejects (by reason) and where they are, what was
     not fetched and why, the monitors, the time; the verdict last."""
@@ -195,6 +217,8 @@ def summary(crawler: Crawler, verdict: Verdict) -> str:
         f"  {_count(stats.get('response_received_count', 0), 'page')} received, "
         f"{stats.get(LISTING_PAGES, 0)} of them listing pages"
     )
+    if stats.get(SHARED_RUN):
+        lines.append(_shared_run(stats))
     if "edunews/monitors/passed" in stats:
         report = stats.get("edunews/monitors/html_report") or stats.get("edunews/monitors/report")
         lines.append(
