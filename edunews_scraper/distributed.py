@@ -150,11 +150,6 @@ class DistributedRun:
         self.run_id = run_id_setting(settings)
         self.lease = settings.getfloat("EDUNEWS_REDIS_LEASE", DEFAULT_LEASE)
         self.ttl = settings.getint("EDUNEWS_REDIS_TTL", DEFAULT_TTL)
-        if self.lease <= 0 or self.ttl < self.lease:
-            raise ValueError(
-                f"EDUNEWS_REDIS_LEASE must be above 0 and EDUNEWS_REDIS_TTL at least as long "
-                f"(lease {self.lease:g} s, ttl {self.ttl} s)"
-            )
         self.prefix = key_prefix(settings)
         self.client = connect(self.url)
         self.shared: SharedRun | None = None

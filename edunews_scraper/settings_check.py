@@ -11,6 +11,7 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
+from edunews_scraper.distributed import run_id_setting
 from edunews_scraper.limits import FieldLimits
 
 
@@ -38,6 +39,13 @@ def _coverage(settings: BaseSettings, name: str) -> dict[str, float]:
     return rules
 
 
+def _positive(settings: BaseSettings, name: str) -> float:
+    value = settings.getfloat(name)
+    if not value > 0:
+        raise ValueError
+    return value
+
+
 _SWITCH = ("True or False (also 1 or 0)", BaseSettings.getbool)
 _SHARE = ("a number from 0 to 1", _share)
 
@@ -63,6 +71,12 @@ CHECKED: dict[str, tuple[str, Callable[[BaseSettings, str], Any]]] = {
     ),
     "SPIDERMON_ENABLED": _SWITCH,
     "STATS_DUMP": _SWITCH,
+    "EDUNEWS_REDIS_RUN": (
+        "letters, digits, '.', '_', '-' (the setting, else the environment variable)",
+        lambda settings, name: run_id_setting(settings),
+    ),
+    "EDUNEWS_REDIS_LEASE": ("a number of seconds above 0", _positive),
+    "EDUNEWS_REDIS_TTL": _whole(1),
 }
 
 
