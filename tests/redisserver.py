@@ -1,77 +1,22 @@
-"""A throwaway `redis-server` on a free loopback port, for the tests of distributed crawls
-(`.ci/run` installs redis-server)."""
+"""Fixtures: a throwaway `redis-server` on loopback (bench/redis_server.py), for the tests of
+distributed crawls (`.ci/run` installs redis-server)."""
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class RedisServer:
-    """A redis-server process in `folder` (no persistence unless asked)."""
-
-    def __init__(self, folder: Path, *options: str) -> None:
-        executable = shutil.which("redis-server")
-        if executable is None:
-            pytest.skip("redis-server is not installed (Debian: apt-get install redis-server)")
-        self.executable = executable
-        self.folder = folder
-        self.port = free_port()
-        self.options = options or ("--save", "", "--appendonly", "no")
-        self.process: subprocess.Popen | None = None
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> RedisServer:
-        self.process = subprocess.Popen(
-            [self.executable, "--bind", "127.0.0.1", "--port", str(self.port), *self.options],
-            cwd=self.folder,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis(port=self.port)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                assert self.process.poll() is None, "redis-server exited"
-                assert time.monotonic() < deadline, "redis-server did not answer"
-                time.sleep(0.05)
-        client.close()
-        return self
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.process = None
-
-    def client(self) -> redis.Redis:
-        return redis.Redis.from_url(self.url)
+from bench.redis_server import RedisServer
 
 
 @pytest.fixture
 def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path).start()
+    try:
+        server = RedisServer(tmp_path).start()
+    except FileNotFoundError as error:
+        pytest.skip(str(error))
     try:
         yield server
     finally:

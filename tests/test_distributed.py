@@ -20,13 +20,14 @@ import pytest
 from scrapy.settings import Settings
 
 import edunews_scraper
+from bench.redis_server import RedisServer, free_port
 from bench.site import SyntheticSite
 from edunews_scraper.distributed import RedisCrawl, RedisScheduler
 from edunews_scraper.redis_state import KnownArticles
 from edunews_scraper.sharedrun import SharedRun
 from edunews_scraper.state import complete_lines, url_fingerprint
 from edunews_scraper.validate import main as validate
-from tests.redisserver import RedisServer, free_port, redis_server  # noqa: F401 (fixture)
+from tests.redisserver import redis_server  # noqa: F401 (fixture)
 from tests.synthetic import command, environment
 
 SPIDER = "synthetic"
