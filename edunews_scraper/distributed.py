@@ -226,7 +226,7 @@ class DistributedRun:
             fail_run(
                 self.crawler,
                 "lease_lost",
-                f"{why}: stopping this worker; other workers do its requests",
+                f"{why}: stopping this worker",
                 why,
             )
 

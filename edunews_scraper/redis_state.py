@@ -153,7 +153,9 @@ return added
 _CLAIM = (
     _BUCKETS
     + """
-if redis.call('HGET', KEYS[4], ARGV[4]) ~= 'running' then return 'lost' end
+local status = redis.call('HGET', KEYS[4], ARGV[4])
+if not status then return 'gone' end
+if status ~= 'running' then return 'lost' end
 local known = redis.call('HGET', ARGV[1] .. slot(KEYS[1], ARGV[2]), ARGV[2])
 if known == ARGV[3] then return 'unchanged' end
 local owner = redis.call('HGET', KEYS[2], ARGV[2])
@@ -576,6 +578,9 @@ class RedisCrawlState:
             ).decode()
         except RedisError as error:
             self.on_failure(error)
+            return Claim.TAKEN
+        if outcome == "gone":
+            self.on_failure(LeaseLost(self.run.gone()))
             return Claim.TAKEN
         if outcome == "lost":
             self.on_failure(

@@ -93,7 +93,9 @@ return 1
 
 # KEYS: queue, inflight, workers, worker ; ARGV: worker
 _TAKE = """
-if redis.call('HGET', KEYS[3], ARGV[1]) ~= 'running' then return -1 end
+local status = redis.call('HGET', KEYS[3], ARGV[1])
+if not status then return -2 end
+if status ~= 'running' then return -1 end
 local top = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if #top == 0 then return 0 end
 redis.call('ZREM', KEYS[1], top[1])
@@ -181,7 +183,9 @@ return 2
 
 # KEYS: workers, alive, worker ; ARGV: worker, lease ms, now, ttl s, keys to keep alive...
 _HEARTBEAT = """
-if redis.call('HGET', KEYS[1], ARGV[1]) ~= 'running' then return 0 end
+local status = redis.call('HGET', KEYS[1], ARGV[1])
+if not status then return -2 end
+if status ~= 'running' then return -1 end
 redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
 redis.call('HSET', KEYS[3], 'beat', ARGV[3])
 for i = 5, #ARGV do redis.call('EXPIRE', ARGV[i], ARGV[4]) end
@@ -366,11 +370,20 @@ class SharedRun:
             keys=[self.workers_key, self.alive_key(), self.worker_key()],
             args=[self.worker, self.lease_ms, now(), self.ttl, *keys],
         )
-        if not renewed:
+        if renewed == -2:
+            raise LeaseLost(self.gone())
+        if renewed != 1:
             raise LeaseLost(
                 f"worker {self.worker} lost its lease on run {self.run}: no heartbeat for more "
                 f"than {self.lease:g} s, its requests went back to the queue"
             )
+
+    def gone(self) -> str:
+        """Why a worker that Redis does not know must stop."""
+        return (
+            f"run {self.run} is gone from Redis, with this worker's requests (was Redis "
+            "restarted without persistence?)"
+        )
 
     def leave(self, status: str) -> None:
         """Stop working on the run: release the claims this worker holds, drop its lease and
@@ -399,6 +412,8 @@ class SharedRun:
             keys=[self.queue, self.inflight_key(), self.workers_key, self.worker_key()],
             args=[self.worker],
         )
+        if member == -2:
+            raise LeaseLost(self.gone())
         if member == -1:
             raise LeaseLost(f"worker {self.worker} was reaped from run {self.run}")
         return member or None
