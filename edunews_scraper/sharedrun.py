@@ -5,14 +5,17 @@ A *run* is the work of every worker given the same run id (`EDUNEWS_REDIS_RUN`, 
 current run, see `current_run`). Its keys live under ``edunews:<spider>:run:<run>:``:
 
     info            hash: started, args (the spider arguments every worker must share),
-                    requests (the id counter), requeued, listing_pages, incomplete, ended
+                    requests (the id counter), requeued, in_doubt, listing_pages,
+                    incomplete, ended, committed (its watermarks saved)
     queue           sorted set of requests waiting, by priority then order (`<id><pickle>`)
     seen            set of the 20-byte fingerprints of every request ever queued (the
                     duplicate filter; dropped when the run ends)
     workers         hash: worker id -> running, finished, stopped (<why>) or dead
     worker:<id>     hash: host, pid, joined, beat (its last heartbeat), taken, done,
-                    articles, rejects, requeued
+                    articles, rejects, requeued, in_doubt
     inflight:<id>   hash: the requests the worker took and has not finished -> their score
+    files           set: the articles files of the workers, as `host:path`
+    pass:<category>, entries:<category>   the run's pass over a category (redis_state.py)
 
 and each worker's lease is ``edunews:<spider>:alive:<id>``, a key that expires `lease`
 seconds after the worker's last heartbeat; ``edunews:<spider>:latest`` names the run a worker
@@ -23,8 +26,9 @@ last joined, ``edunews:<spider>:current`` the run workers without a run id join.
 (`ack`: downloaded, its callback's requests queued, its items written). A worker whose lease
 expired (killed, crashed, cut off from Redis, frozen) is *reaped* by any other worker
 (`reap`): its in-flight requests go back to the queue, its unconfirmed article claims are
-released, and it is marked dead: it may take nothing more and claim nothing more. A worker
-that stops on its own (or fails) puts back what it has not finished (`requeue`).
+released and kept as its articles in doubt (``edunews:<spider>:doubt:<id>``, see
+redis_state.py), and it is marked dead: it may take nothing more and claim nothing more. A
+worker that stops on its own (or fails) puts back what it has not finished (`requeue`).
 
 *The run ends* when its queue is empty and no worker has anything in flight (`try_end`): every
 request ever queued was then finished by someone. Queueing a request (`enqueue`) is one step
