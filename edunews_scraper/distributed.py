@@ -49,6 +49,7 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import create_looping_call
 from scrapy.utils.request import request_from_dict
 
+from edunews_scraper.discovery.spider import SOURCE_KEY
 from edunews_scraper.failure import fail_run, run_failure
 from edunews_scraper.items import Reject
 from edunews_scraper.sharedrun import (
@@ -139,9 +140,9 @@ def spider_arguments(spider: Spider) -> dict[str, Any]:
 
 class DistributedRun:
     """Extension: this worker's part in a shared run. Joined by the scheduler when the spider
-    opens; counts the listing pages and rejects of the run, marks the run's passes incomplete
-    on an error in a callback or pipeline, and when the spider closes fails the run when no
-    worker could fetch a listing page (stat `edunews/run_failed`)."""
+    opens; counts the run's pages that list articles and its rejects, marks the run's passes
+    incomplete on an error in a callback or pipeline, and when the spider closes fails the run
+    when no worker could fetch a page that lists articles (stat `edunews/run_failed`)."""
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -258,8 +259,10 @@ class DistributedRun:
                 self.redis_failed(error)
 
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+        """Count the run's pages that list articles: listing pages, feeds and sitemaps."""
         listing = getattr(spider, "parse_listing", None)
-        if listing is not None and request.callback == listing and 200 <= response.status < 300:
+        lists = request.callback == listing or SOURCE_KEY in request.meta
+        if listing is not None and lists and 200 <= response.status < 300:
             self._count("listing_pages", run=True)
 
     def item_scraped(self, item: Any) -> None:
@@ -303,8 +306,9 @@ class DistributedRun:
         if categories and no_listing and not stats.get_value(RUN_FAILED):
             site = getattr(spider, "site", "") or spider.name
             why = (
-                f"could not reach {site}: no worker of run {shared.run} fetched a listing page"
-                f" (this worker: {stats.get_value('edunews/listing_failures', 0)} failed)"
+                f"could not reach {site}: no worker of run {shared.run} fetched a listing page, "
+                f"feed or sitemap (this worker: {stats.get_value('edunews/listing_failures', 0)}"
+                " listing pages failed)"
             )
             logger.error(why)
             stats.set_value(RUN_FAILED, why)

@@ -239,6 +239,7 @@ def test_every_worker_fails_a_run_that_reached_no_listing_page(
     for folder, process in workers.items():
         assert process.returncode == 1, logs[folder][-3000:]
         assert re.search(
-            r"Run FAILED: could not reach \S+: no worker of run unreachable fetched a listing page",
+            r"Run FAILED: could not reach \S+: no worker of run unreachable fetched a listing "
+            r"page, feed or sitemap",
             logs[folder],
         ), logs[folder][-3000:]
