@@ -222,14 +222,7 @@ class DistributedRun:
 
     def lost(self, why: str) -> None:
         """This worker was reaped: it stops, taking and exporting nothing more."""
-        if self.active:
-            self.active = False
-            fail_run(
-                self.crawler,
-                "lease_lost",
-                f"{why}: stopping this worker",
-                why,
-            )
+        self._stop("lease_lost", f"{why}: stopping this worker", why)
 
     def failed(self, error: Exception) -> None:
         """This worker must stop: it was reaped, or Redis failed."""
@@ -239,15 +232,18 @@ class DistributedRun:
             self.redis_failed(error)
 
     def redis_failed(self, error: Exception) -> None:
-        if self.active or self.shared is None:
-            self.active = False
-            fail_run(
-                self.crawler,
-                "redis_failed",
-                f"Redis at {self.url} failed ({error}): stopping this worker; its unfinished "
-                f"requests go back to the queue once its lease expires",
-                f"Redis failed ({error})",
-            )
+        self._stop(
+            "redis_failed",
+            f"Redis at {self.url} failed ({error}): stopping this worker; its unfinished "
+            "requests go back to the queue (at once, or once its lease expires)",
+            f"Redis failed ({error})",
+        )
+
+    def _stop(self, reason: str, message: str, verdict: str) -> None:
+        """Take nothing more from the run, and fail this worker's run (once)."""
+        self.active = False
+        if not run_failure(self.crawler):
+            fail_run(self.crawler, reason, message, verdict)
 
     # Counting ------------------------------------------------------------------------------
 
