@@ -95,7 +95,10 @@ def test_validate_takes_a_folder_and_never_counts_rejects(
     for source in (str(data), f"{data}/*.jsonl"):
         assert validate([source]) == 0
         articles = 7 + 7 - len(TEXTLESS_PAGES)
-        assert capsys.readouterr().err == f"2 file(s): {articles} valid article line(s), 0 bad\n"
+        assert capsys.readouterr().err == (  # the second crawl read the same 7 articles changed
+            f"2 file(s): {articles} valid article line(s), 0 bad; 7 distinct article(s), "
+            f"{articles - 7} re-export(s) with changed content\n"
+        )
     assert validate([str(data / "rejects")]) == 0
     assert capsys.readouterr().err == (
         f"2 file(s): 0 valid article line(s), 0 bad; {len(TEXTLESS_PAGES)} reject line(s) skipped"
