@@ -51,7 +51,7 @@ from scrapy.utils.request import request_from_dict
 
 from edunews_scraper.discovery.spider import SOURCE_KEY
 from edunews_scraper.failure import fail_run, run_failure
-from edunews_scraper.items import Reject
+from edunews_scraper.items import Article, Reject
 from edunews_scraper.sharedrun import (
     KEY_PREFIX,
     ArgumentsDiffer,
@@ -262,8 +262,8 @@ class DistributedRun:
             self._count("listing_pages", run=True)
 
     def item_scraped(self, item: Any) -> None:
-        if isinstance(item, Reject):
-            self._count("rejects")
+        if isinstance(item, Article | Reject):
+            self._count("articles" if isinstance(item, Article) else "rejects")
 
     def callback_failed(self, failure: Any, response: Any, spider: Spider) -> None:
         self._incomplete(f"an error in a callback on {response.url}")

@@ -169,8 +169,7 @@ return 'new'
 """
 )
 
-# KEYS: meta, claims, mine, worker counters ; ARGV: bucket prefix, hash, worker, load,
-# fingerprints...
+# KEYS: meta, claims, mine ; ARGV: bucket prefix, hash, worker, load, fingerprints...
 _CONFIRM = (
     _BUCKETS
     + """
@@ -179,7 +178,6 @@ for i = 5, #ARGV do
   if redis.call('HGET', KEYS[2], ARGV[i]) == ARGV[3] then redis.call('HDEL', KEYS[2], ARGV[i]) end
   redis.call('SREM', KEYS[3], ARGV[i])
 end
-redis.call('HINCRBY', KEYS[4], 'articles', 1)
 return 1
 """
 )
@@ -612,12 +610,7 @@ class RedisCrawlState:
         keys = list(dict.fromkeys(url_fingerprint(url) for url in urls if url))
         try:
             self._confirm(
-                keys=[
-                    self.known.meta,
-                    self.run.claims,
-                    self.run.claims_key(),
-                    self.run.worker_key(),
-                ],
+                keys=[self.known.meta, self.run.claims, self.run.claims_key()],
                 args=[
                     self.known.bucket_prefix,
                     fingerprint_bytes(content_fingerprint(content_hash)),
