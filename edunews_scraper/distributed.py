@@ -13,7 +13,7 @@ in the environment). With it, every worker of a spider joins the same *run* (sha
   known articles, claims so that no two workers export the same article, and the watermarks
   of the last complete pass, shared by every worker of every run.
 - `DistributedRun` (an extension) holds this worker's view of the run, counts what it did in
-  the run's record (`scrapy watch SPIDER` shows it), and gives the verdict on the run.
+  the run's record (`scrapy redis watch SPIDER` shows it), and gives the verdict on the run.
 
 Runs. `EDUNEWS_REDIS_RUN` (a setting or environment variable; letters, digits, `.`, `_`, `-`)
 names the run: workers given the same id work on one run; a worker that joins a run that has
