@@ -27,6 +27,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.extensions.feedexport import FileFeedStorage
 
+from edunews_scraper.atomic_files import fsync_folder
 from edunews_scraper.failure import fail_run
 
 #: Called with a file's path and its feed options before the file is written to.
@@ -84,11 +85,7 @@ class DurableFile(io.RawIOBase):
             return
         try:
             os.fsync(self._descriptor)
-            folder = os.open(self.path.parent, os.O_RDONLY)
-            try:
-                os.fsync(folder)
-            finally:
-                os.close(folder)
+            fsync_folder(self.path.parent)
         except OSError as error:
             self.error = error
             self._on_error(self)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from scrapy.http import HtmlResponse, Request, XmlResponse
+
+from edunews_scraper.atomic_files import write_atomically
 
 KINDS = ("articles", "listings")
 FEEDS = "feeds"  # saved RSS feeds and sitemaps (`<name>.xml`)
@@ -228,20 +229,6 @@ def shorten_name(name: str, key: str) -> str:
     digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]
     cut = name.encode("utf-8")[: MAX_NAME_BYTES - 9].decode("utf-8", "ignore").rstrip("-.")
     return f"{cut}-{digest}"
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to `path` whole or not at all: a hidden temporary file beside it, flushed
-    to disk, then renamed over `path`."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with temporary.open("wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def write_json(path: Path, value: Any) -> None:

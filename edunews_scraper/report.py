@@ -21,7 +21,7 @@ from scrapy.crawler import Crawler
 from spidermon.contrib.actions.reports.files import CreateFileReport
 from spidermon.templates import template_loader
 
-from edunews_scraper.fixtures import write_atomically
+from edunews_scraper.atomic_files import write_atomically
 from edunews_scraper.summary import URLS_PER_REASON, RunRecord
 
 TEMPLATE = "edunews/run_report.jinja"

@@ -50,6 +50,7 @@ from typing import Protocol
 
 from w3lib.url import canonicalize_url
 
+from edunews_scraper.atomic_files import fsync_folder, write_atomically
 from edunews_scraper.watermark import ListingPass, Watermark
 
 logger = logging.getLogger(__name__)
@@ -120,29 +121,6 @@ def cut_tail(path: Path) -> int:
             file.flush()
             os.fsync(file.fileno())
         return size - position
-
-
-def _fsync_folder(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _replace(path: Path, data: bytes) -> None:
-    """Write `data` to `path` atomically: aside, flushed to disk, then renamed over."""
-    temporary = path.with_name(path.name + ".tmp")
-    try:
-        with temporary.open("wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except OSError:
-        temporary.unlink(missing_ok=True)
-        raise
-    _fsync_folder(path.parent)
 
 
 def _feed_line(path: Path) -> str:
@@ -300,7 +278,7 @@ class CrawlState:
             lines = data.split(b"\n")
             if lines[-1]:
                 logger.warning("%s: dropped a line cut off mid-write", self._feeds_path)
-                _replace(self._feeds_path, data[: len(data) - len(lines[-1])])
+                write_atomically(self._feeds_path, data[: len(data) - len(lines[-1])])
             for number, line in enumerate(lines[:-1], 1):
                 checksum, _, path = line.decode("utf-8", "replace").partition(" ")
                 if f"{zlib.crc32(path.encode()):08x}" != checksum:
@@ -433,7 +411,7 @@ class CrawlState:
             file.flush()
             os.fsync(file.fileno())
         if created:
-            _fsync_folder(self.folder)
+            fsync_folder(self.folder)
         self.feeds.append(resolved)
 
     def __len__(self) -> int:
@@ -507,7 +485,7 @@ class CrawlState:
         body = self.keys.tobytes() + self.hashes.tobytes()
         checksum = zlib.crc32(body, zlib.crc32(_COUNTS.pack(count, folded)))
         header = _HEADER.pack(_MAGIC, _VERSION, 0, count, folded, checksum)
-        _replace(self._compacted_path, header + body)
+        write_atomically(self._compacted_path, header + body)
         self.folded = folded
 
     def _merged(self) -> tuple[array, array]:
@@ -548,7 +526,7 @@ class CrawlState:
             "crc32": zlib.crc32(text),
             "categories": categories,
         }
-        _replace(self._watermarks_path, json.dumps(document).encode())
+        write_atomically(self._watermarks_path, json.dumps(document).encode())
 
     def close(self) -> None:
         """Release the lock (a process that dies releases it too)."""
@@ -583,7 +561,7 @@ def repair(folder: Path, outputs: Iterable[Path]) -> CrawlState:
                 state.feeds.append(path)
         for name in ("articles.bin", "watermarks.json", "outputs.txt"):
             (folder / name).unlink(missing_ok=True)
-        _replace(state._feeds_path, "".join(map(_feed_line, state.feeds)).encode())
+        write_atomically(state._feeds_path, "".join(map(_feed_line, state.feeds)).encode())
         state.compact()
     finally:
         state.close()

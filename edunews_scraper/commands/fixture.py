@@ -33,6 +33,7 @@ from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.conf import closest_scrapy_cfg
 
 from edunews_scraper.archived_fixture import archived_fixture
+from edunews_scraper.atomic_files import write_atomically
 from edunews_scraper.cli import Mistake, QaCommand
 from edunews_scraper.commands.extract import add_page_options, page_spider, saved_page
 from edunews_scraper.fixtures import (
@@ -47,7 +48,6 @@ from edunews_scraper.fixtures import (
     meta_path,
     read_json,
     shorten_name,
-    write_atomically,
     write_json,
     write_meta,
 )
