@@ -28,6 +28,16 @@ and report, a nhandan.vn report; none of giaoducthoidai.vn itself):
   the body.
 From the team's markup notes, not on those pages: `h2.article__sapo`, the category as
 `div.cate-breadcrumb a.cate-parent`.
+
+The family's MOBILE template, confirmed on two real served plo.vn pages of October 2025 (a
+photo report and a court report). A page's script sets an `isDesktop` cookie and reloads for
+desktop browsers, so a crawler sending no cookie gets this markup (whether giaoducthoidai.vn
+does the same is not confirmed): section `div.breadcrumb h2.main > a` (no `.breadcrumb-detail`,
+no `a.active`); time `div.article__header > time.article__time[datetime]`; the lead photo
+`figure.article__avatar` above the breadcrumb; image groups `div.layout-image-2` and
+`div.layout-image-3` (one to three figures under one `figcaption`); and, INSIDE the body after
+the text, a topic box `div.related-topic` (teaser titles and times) and `div.article__meta`
+(the bylines `div.cms-author a.name`, clean, and share buttons), neither of them text.
 """
 
 from __future__ import annotations
@@ -42,21 +52,26 @@ EPI_ARTICLE = Layout(
     marker="h1.article__title, div.article__body.cms-body",
     headline="h1.article__title",
     lead="div.article__sapo, h2.article__sapo",
-    authors=".article__author .name",
-    time=".article__meta time",
-    category=".breadcrumb-detail a.active, div.cate-breadcrumb a.cate-parent",
+    authors=".article__author .name, div.article__body div.article__meta .cms-author .name",
+    time=".article__meta time, time.article__time",
+    category=(
+        ".breadcrumb-detail a.active, div.cate-breadcrumb a.cate-parent, "
+        "div.breadcrumb:not(.breadcrumb-detail) h2.main a"
+    ),
     tags="div.article__tag a",
     body="div.article__body",
     body_exclude=(
         "div.article-relate",
         "div.related-news",
+        "div.related-topic",  # the mobile template's topic box closing the body
         "div.article__author",  # nhandan's byline closing the body
+        "div.article__meta",  # the mobile template's bylines and share buttons, ditto
         "div.ads_middle",
         ".banner",
         "div.article__share",
     ),
-    # A `div.layout-image-2` holding figures and a caption of theirs is one image group too.
-    figure="div.layout-image-2, figure",
+    # A `div.layout-image-<n>` holding figures and a caption of theirs is one image group too.
+    figure='div[class*="layout-image-"], figure',
     lead_figure="figure.article__avatar",
     figure_caption="figcaption",
 )
