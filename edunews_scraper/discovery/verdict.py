@@ -139,10 +139,10 @@ def _check(
 
 
 def expected_entries(
-    listed: dict[str, datetime | None],
-    checked: dict[str, datetime | None],
+    listed: dict[bytes, datetime | None],
+    checked: dict[bytes, datetime | None],
     cutoff: datetime | None,
-) -> list[str]:
+) -> list[bytes]:
     """The entries of `listed` that the checked source should show (see the module)."""
 
     def settled(published: datetime | None) -> bool:
