@@ -17,17 +17,13 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.settings import Settings
 from scrapy.statscollectors import MemoryStatsCollector
-from w3lib.url import canonicalize_url
 
 from edunews_scraper.archive import archive_files, newest_pages
 from edunews_scraper.fixtures import Fixture
 from edunews_scraper.parsing.vn_datetime import VN_TZ
+from edunews_scraper.urls import canonical_url
 
 _ENCODED_BODY = frozenset({"content-encoding", "content-length"})
-
-
-def _key(url: str) -> str:
-    return canonicalize_url(url, keep_fragments=False)
 
 
 def archived_fixture(source: Path, url: str, folder: Path, settings: Settings) -> Fixture:
@@ -36,7 +32,7 @@ def archived_fixture(source: Path, url: str, folder: Path, settings: Settings) -
     files = archive_files(source)
     if not files:
         raise LookupError(f"no web archive (.warc.gz, .warc) at {source}")
-    page = newest_pages(files, _key).get(_key(url))
+    page = newest_pages(files, canonical_url).get(canonical_url(url))
     if page is None:
         raise LookupError(f"{url} is not in {source} ({len(files)} archive(s))")
     request = Request(url)

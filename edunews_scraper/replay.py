@@ -24,10 +24,10 @@ from scrapy.http import Response
 from scrapy.settings import Settings
 from scrapy.statscollectors import StatsCollector
 from twisted.python.failure import Failure
-from w3lib.url import canonicalize_url
 
 from edunews_scraper.archive import archive_files, newest_pages
 from edunews_scraper.fixtures import FixtureError, find_fixtures, find_saved_feeds
+from edunews_scraper.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 
@@ -79,10 +79,6 @@ def replay_folder(text: str) -> str:
     return text
 
 
-def _key(url: str) -> str:
-    return canonicalize_url(url, keep_fragments=False)
-
-
 class ReplayDownloadHandler(BaseDownloadHandler):
     """Serves http(s) requests from the fixtures folder named by `EDUNEWS_REPLAY_DIR`."""
 
@@ -91,19 +87,19 @@ class ReplayDownloadHandler(BaseDownloadHandler):
         self.folder = crawler.settings.get("EDUNEWS_REPLAY_DIR") or "fixtures"
         archives = archive_files(self.folder)
         if archives:
-            self.pages = newest_pages(archives, _key)
+            self.pages = newest_pages(archives, canonical_url)
         else:
             fixtures = [
                 *find_fixtures(self.folder, on_error=self._unreadable),
                 *find_saved_feeds(self.folder, on_error=self._unreadable),
             ]
-            self.pages = {_key(fixture.url): fixture for fixture in fixtures}
+            self.pages = {canonical_url(fixture.url): fixture for fixture in fixtures}
 
     def _unreadable(self, error: FixtureError) -> None:
         logger.warning("Replay: saved page left out: %s", error)
 
     async def download_request(self, request: Request) -> Response:
-        fixture = self.pages.get(_key(request.url))
+        fixture = self.pages.get(canonical_url(request.url))
         if fixture is None:
             raise NotInReplay(f"page not saved in replay folder {self.folder}")
         return fixture.response(request)

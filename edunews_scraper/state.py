@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import fcntl
-import hashlib
 import json
 import logging
 import os
@@ -44,13 +43,11 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from enum import StrEnum
-from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
-from w3lib.url import canonicalize_url
-
 from edunews_scraper.atomic_files import fsync_folder, write_atomically
+from edunews_scraper.urls import url_fingerprint
 from edunews_scraper.watermark import ListingPass, Watermark
 
 logger = logging.getLogger(__name__)
@@ -72,13 +69,6 @@ class StateError(Exception):
 
 class StateLocked(StateError):
     """The state is in use by another crawl."""
-
-
-@lru_cache(maxsize=1024)  # an exported article's URL is checked, then recorded, in a row
-def url_fingerprint(url: str) -> int:
-    """A 64-bit fingerprint of the canonicalised URL (collisions: ~1 in 3e7 at 1M URLs)."""
-    digest = hashlib.sha1(canonicalize_url(url, keep_fragments=False).encode()).digest()
-    return int.from_bytes(digest[:8], "little")
 
 
 def content_fingerprint(content_hash: str) -> int:

@@ -4,16 +4,36 @@ A URL is a *web URL* when it parses, its scheme is `http` or `https`, it names a
 is no longer than a limit. Everything else (`file:`, `data:`, `javascript:`, `vbscript:`,
 `ftp:`, a broken IPv6 literal such as `http://[::1`, a port out of range, a URL of
 megabytes) is refused: it never reaches the downloader or the output.
+
+URLs are matched in one form, `canonical_url`, and known by one fingerprint of it,
+`url_fingerprint` (the crawl state, listing watermarks and the discovery record all use it).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
+
+from w3lib.url import canonicalize_url
 
 WEB_SCHEMES = frozenset({"http", "https"})
 #: Default longest URL accepted, in characters (browsers and CDNs cut off around 2-8 KB).
 MAX_URL_CHARS = 2048
+
+
+def canonical_url(url: str) -> str:
+    """The form URLs are matched by (saved pages, archived pages, known articles, listing
+    entries): canonical, query sorted, no fragment."""
+    return canonicalize_url(url, keep_fragments=False)
+
+
+@lru_cache(maxsize=1024)  # a listing entry, then its article, are looked up in a row
+def url_fingerprint(url: str) -> int:
+    """A 64-bit fingerprint of the canonical URL (collisions: ~1 in 3e7 at 1M URLs)."""
+    digest = hashlib.sha1(canonical_url(url).encode()).digest()
+    return int.from_bytes(digest[:8], "little")
 
 
 class UnsafeURL(ValueError):

@@ -17,21 +17,21 @@ cover an earlier `since`, nor one stopped at `max_pages` a larger `max_pages`.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from w3lib.url import canonicalize_url
+from edunews_scraper.urls import url_fingerprint
 
 #: Listing entries kept per category: the top of the last complete pass.
 ENTRIES_KEPT = 1000
 
 
 def entry_fingerprint(url: str) -> str:
-    """A listing entry's fingerprint: 16 hex digits of the SHA-1 of the canonical URL."""
-    return hashlib.sha1(canonicalize_url(url, keep_fragments=False).encode()).hexdigest()[:16]
+    """A listing entry's fingerprint: 16 hex digits of the SHA-1 of the canonical URL (the
+    bytes of `url_fingerprint`, as saved watermarks hold them)."""
+    return url_fingerprint(url).to_bytes(8, "little").hex()
 
 
 @dataclass(frozen=True)

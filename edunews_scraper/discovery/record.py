@@ -11,13 +11,13 @@ found (`edunews/discovery/<source>/found`).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from scrapy.statscollectors import StatsCollector
-from w3lib.url import canonicalize_url
+
+from edunews_scraper.urls import url_fingerprint
 
 LISTING, RSS, SITEMAP = "listing", "rss", "sitemap"
 SOURCES = (LISTING, RSS, SITEMAP)
@@ -25,17 +25,17 @@ SOURCES = (LISTING, RSS, SITEMAP)
 WHOLE_SITE = ""
 
 
-def article_key(url: str) -> bytes:
-    """What the sources are compared by: 8 bytes of the SHA-1 of the article's canonical URL
-    (query sorted, no fragment). A run keeps one per article found, so not the URL itself."""
-    return hashlib.sha1(canonicalize_url(url, keep_fragments=False).encode()).digest()[:8]
+def article_key(url: str) -> int:
+    """What the sources are compared by: the article URL's fingerprint (canonical: query
+    sorted, no fragment). A run keeps one per article found, so not the URL itself."""
+    return url_fingerprint(url)
 
 
 @dataclass
 class Reading:
     """What one source showed of one category (or of the whole site)."""
 
-    entries: dict[bytes, datetime | None] = field(default_factory=dict)  # article key -> time
+    entries: dict[int, datetime | None] = field(default_factory=dict)  # article key -> time
     documents: int = 0
     failures: list[str] = field(default_factory=list)
     fetched: datetime | None = None  # when its newest document was fetched
@@ -53,8 +53,8 @@ class DiscoveryRecord:
         #: False in a backfill: months of sitemaps are counted, not kept.
         self.keep_entries = keep_entries
         self.readings: dict[tuple[str, str], Reading] = {}
-        self._found: dict[str, set[bytes]] = {source: set() for source in SOURCES}
-        self._claimed: dict[bytes, str] = {}  # article key -> the source that took it
+        self._found: dict[str, set[int]] = {source: set() for source in SOURCES}
+        self._claimed: dict[int, str] = {}  # article key -> the source that took it
 
     def reading(self, source: str, category: str) -> Reading:
         return self.readings.setdefault((source, category), Reading())

@@ -139,10 +139,10 @@ def _check(
 
 
 def expected_entries(
-    listed: dict[bytes, datetime | None],
-    checked: dict[bytes, datetime | None],
+    listed: dict[int, datetime | None],
+    checked: dict[int, datetime | None],
     cutoff: datetime | None,
-) -> list[bytes]:
+) -> list[int]:
     """The entries of `listed` that the checked source should show (see the module)."""
 
     def settled(published: datetime | None) -> bool:
